@@ -1,0 +1,35 @@
+# The front door: `make book` renders the guide, `make test` checks it. Both use .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed
+export PATH := $(BIN):$(PATH)
+
+.PHONY: book test quick sync clean help venv
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP)  ## create or refresh .venv from requirements.txt
+
+book: $(STAMP)  ## execute every notebook in the full profile and render _build/html
+	PERFGUIDE_PROFILE=full jupyter-book build . -W --keep-going
+
+quick: $(STAMP)  ## the same in the quick profile, into _build/quick (what the tests build)
+	PERFGUIDE_PROFILE=quick PERFGUIDE_RESULTS=$(CURDIR)/_build/quick/results \
+		jupyter-book build . -W --keep-going --path-output _build/quick
+
+test: $(STAMP)  ## unit tests, pairing check, quick-profile book build and browser check
+	pytest
+
+sync:  ## regenerate each notebooks/*.ipynb from its .md (outputs stripped)
+	jupytext --sync notebooks/*.md
+
+clean:  ## remove everything built (the .venv stays)
+	rm -rf _build

@@ -1,0 +1,80 @@
+"""The environment a measurement was taken in, and the XLA flags set before JAX starts."""
+
+import datetime
+import importlib.metadata
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+PACKAGES = ("jax", "jaxlib", "flax", "optax", "numpy", "scipy", "torch", "scikit-fem")
+DETERMINISTIC_XLA_FLAGS = ("--xla_gpu_deterministic_ops=true", "--xla_gpu_autotune_level=0")
+
+
+def set_deterministic_xla_flags() -> str:
+    """Add XLA's deterministic-ops flags to XLA_FLAGS; raise if a JAX backend already started."""
+    if "jax" in sys.modules:
+        from jax._src import xla_bridge
+
+        if xla_bridge.backends_are_initialized():
+            raise RuntimeError(
+                "JAX's backend already started, so XLA_FLAGS would be ignored: call "
+                "set_deterministic_xla_flags() before the first JAX computation"
+            )
+    flags = os.environ.get("XLA_FLAGS", "").split()
+    flags += [flag for flag in DETERMINISTIC_XLA_FLAGS if flag not in flags]
+    os.environ["XLA_FLAGS"] = " ".join(flags)
+    os.environ["TF_DETERMINISTIC_OPS"] = "1"
+    return os.environ["XLA_FLAGS"]
+
+
+def _version(package: str) -> str | None:
+    """Installed version of `package`, or None when it is not installed."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _cpu_model() -> str:
+    """CPU model name from /proc/cpuinfo, falling back to platform.processor()."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def environment() -> dict[str, Any]:
+    """Versions, backend, devices, CPU, XLA flags, profile and date, as plain JSON-able values."""
+    import jax
+
+    from perfguide.profiles import profile
+
+    devices = jax.devices()
+    return {
+        "python": platform.python_version(),
+        "versions": {package: _version(package) for package in PACKAGES},
+        "backend": jax.default_backend(),
+        "device_kind": devices[0].device_kind,
+        "device_count": len(devices),
+        "cpu_model": _cpu_model(),
+        "cpu_cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "profile": profile(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def environment_table(env: dict[str, Any] | None = None) -> Any:
+    """The environment record as a Markdown table for the end of a page."""
+    from IPython.display import Markdown
+
+    env = environment() if env is None else env
+    rows = [(key, value) for key, value in env.items() if key != "versions"]
+    rows += [(package, version or "not installed") for package, version in env["versions"].items()]
+    lines = ["| | |", "|---|---|"] + [f"| {key} | `{value}` |" for key, value in rows]
+    return Markdown("\n".join(lines))

@@ -1,0 +1,71 @@
+"""Results files: one JSON per notebook with its environment and one record per measured point."""
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from perfguide.environment import environment
+from perfguide.profiles import profile
+from perfguide.timing import Timing
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def results_dir() -> Path:
+    """Where results files go: $PERFGUIDE_RESULTS, default `_build/results` in the repository."""
+    return Path(os.environ.get("PERFGUIDE_RESULTS", REPOSITORY / "_build" / "results"))
+
+
+@dataclass
+class Record:
+    """One measured point: which experiment, which variant, which size, and its timing figures."""
+
+    experiment: str
+    variant: str
+    size: float | None
+    compile_s: float
+    median_s: float
+    iqr_s: float
+    repeats: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Recorder:
+    """Collects a notebook's records and writes `<results_dir>/<notebook>.json`."""
+
+    def __init__(self, notebook: str) -> None:
+        self.notebook = notebook
+        self.records: list[Record] = []
+
+    def add(self, experiment: str, variant: str, size: float | None, timing: Timing, **extra: Any) -> Timing:
+        """Record `timing` (plus any plain-number extras) and return it, so calls can be chained."""
+        stats = timing.summary()
+        fixed = {key: stats.pop(key) for key in ("compile_s", "median_s", "iqr_s", "repeats")}
+        self.records.append(Record(experiment, variant, size, **fixed, extra={**stats, **extra}))
+        return timing
+
+    def save(self) -> Path:
+        """Write the results file with the environment record and return its path."""
+        path = results_dir() / f"{self.notebook}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "notebook": self.notebook,
+            "profile": profile(),
+            "environment": environment(),
+            "records": [_flat(record) for record in self.records],
+        }
+        path.write_text(json.dumps(payload, indent=1))
+        return path
+
+
+def _flat(record: Record) -> dict[str, Any]:
+    """A record as one flat JSON object: the fixed fields, then its extras."""
+    fields = asdict(record)
+    return {**{k: v for k, v in fields.items() if k != "extra"}, **fields["extra"]}
+
+
+def load_results(path: Path | str) -> dict[str, Any]:
+    """Read a results file back."""
+    return json.loads(Path(path).read_text())
