@@ -2,13 +2,14 @@
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from perfguide.environment import environment
 from perfguide.profiles import profile
-from perfguide.timing import Timing
+from perfguide.timing import Timing, time_call
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -45,6 +46,10 @@ class Recorder:
         fixed = {key: stats.pop(key) for key in ("compile_s", "median_s", "iqr_s", "repeats")}
         self.records.append(Record(experiment, variant, size, **fixed, extra={**stats, **extra}))
         return timing
+
+    def time(self, experiment: str, variant: str, size: float | None, fn: Callable[..., Any], *args: Any) -> Timing:
+        """Measure `fn(*args)` with `time_call` (default options) and record it."""
+        return self.add(experiment, variant, size, time_call(fn, *args))
 
     def save(self) -> Path:
         """Write the results file with the environment record and return its path."""

@@ -10,6 +10,8 @@ from typing import Any
 import jax
 import numpy as np
 
+from perfguide.profiles import pick
+
 
 def block(out: Any) -> Any:
     """Wait until every array in `out` is computed: JAX via block_until_ready, torch via CUDA sync."""
@@ -90,18 +92,19 @@ def time_call(
     fn: Callable[..., Any],
     *args: Any,
     repeats: int = 7,
-    target_s: float = 0.5,
+    target_s: float | None = None,
     warmup: int = 2,
     max_calls_per_repeat: int = 10_000,
     blocking: bool = True,
 ) -> Timing:
     """Time `fn(*args)`: first call apart, then `repeats` repeats of a calibrated number of calls.
 
-    `target_s` is the whole steady-state budget; each repeat runs enough calls to last about
-    `target_s / repeats`. With `blocking=False` the timed calls are not waited on (the mistake
+    `target_s` is the whole steady-state budget (default: 0.2 s in the quick profile, 1 s in full);
+    each repeat runs enough calls to last about `target_s / repeats`. With `blocking=False` the timed calls are not waited on (the mistake
     this exists to demonstrate); the first call, warm-up and calibration are always blocked, and
     each repeat is drained outside the clock so that repeats do not leak into each other.
     """
+    target_s = pick(quick=0.2, full=1.0) if target_s is None else target_s
     start = time.perf_counter()
     block(fn(*args))
     first_call_s = time.perf_counter() - start

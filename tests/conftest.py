@@ -1,0 +1,50 @@
+"""Shared fixtures: the quick-profile book build that several tests inspect."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+QUICK = REPOSITORY / "_build" / "quick"
+
+
+def book_pages() -> list[str]:
+    """Every page named in _toc.yml, as a path without suffix ('book/intro', 'notebooks/measuring')."""
+    import yaml
+
+    toc = yaml.safe_load((REPOSITORY / "_toc.yml").read_text())
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [chapter["file"] for chapter in part["chapters"]]
+    return pages
+
+
+def notebook_pages() -> list[str]:
+    """The pages that are executed notebooks (notebooks/*.md)."""
+    return [page for page in book_pages() if page.startswith("notebooks/")]
+
+
+@pytest.fixture(scope="session")
+def quick_book() -> Path:
+    """Build the book from scratch in the quick profile with -W; return the HTML folder."""
+    shutil.rmtree(QUICK, ignore_errors=True)
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "PERFGUIDE_PROFILE": "quick",
+        "PERFGUIDE_RESULTS": str(QUICK / "results"),
+    }
+    command = [str(bin_dir / "jupyter-book"), "build", str(REPOSITORY), "-W", "--keep-going", "--path-output", str(QUICK)]
+    build = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPOSITORY)
+    log = QUICK / "build.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(build.stdout + build.stderr)
+    if build.returncode != 0:
+        reports = "\n".join(p.read_text()[-3000:] for p in (QUICK / "_build" / "html" / "reports").glob("**/*.err.log"))
+        pytest.fail(f"jupyter-book build failed (log: {log}):\n{build.stdout[-4000:]}\n{build.stderr[-4000:]}\n{reports}")
+    return QUICK / "_build" / "html"

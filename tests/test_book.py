@@ -1,0 +1,62 @@
+"""The book builds in the quick profile the way a reader gets it: every page, figure and number."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import QUICK, book_pages, notebook_pages
+
+
+def page_html(html_dir: Path, page: str) -> str:
+    """The rendered HTML of one toc page."""
+    return (html_dir / f"{page}.html").read_text()
+
+
+@pytest.mark.parametrize("page", book_pages())
+def test_every_toc_page_renders(quick_book: Path, page: str) -> None:
+    assert (quick_book / f"{page}.html").is_file()
+
+
+@pytest.mark.parametrize("page", book_pages())
+def test_every_image_on_a_page_exists_on_disk(quick_book: Path, page: str) -> None:
+    html_file = quick_book / f"{page}.html"
+    sources = re.findall(r'<img[^>]*\bsrc="([^"]+)"', html_file.read_text())
+    for source in sources:
+        assert not source.startswith(("http:", "https:", "//")), f"{page} loads an image from the network: {source}"
+        if source.startswith("data:"):
+            continue
+        assert (html_file.parent / source).resolve().is_file(), f"{page}: missing image {source}"
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_notebook_pages_show_figures(quick_book: Path, page: str) -> None:
+    assert re.search(r'<img[^>]*\bsrc="[^"]+\.png"', page_html(quick_book, page)), f"{page} has no figure"
+
+
+@pytest.mark.parametrize("page", book_pages())
+def test_no_page_shows_a_traceback_or_an_unresolved_glue_key(quick_book: Path, page: str) -> None:
+    html = page_html(quick_book, page)
+    for marker in ("Traceback (most recent call last)", "output traceback", "{glue:", "glue:text", "glue:figure"):
+        assert marker not in html, f"{page} shows {marker!r}"
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_each_notebook_wrote_its_results_file(quick_book: Path, page: str) -> None:
+    results = json.loads((QUICK / "results" / f"{Path(page).name}.json").read_text())
+    assert results["notebook"] == Path(page).name
+    assert results["profile"] == "quick"
+    assert results["environment"]["versions"]["jax"]
+    assert results["records"], "no measurement was recorded"
+    for record in results["records"]:
+        assert {"experiment", "variant", "size", "compile_s", "median_s", "iqr_s", "repeats"} <= set(record)
+        assert record["median_s"] > 0
+
+
+def test_landing_page_names_the_pinned_stack() -> None:
+    from conftest import REPOSITORY
+
+    pins = dict(line.split("==") for line in (REPOSITORY / "requirements.txt").read_text().splitlines() if "==" in line)
+    intro = (REPOSITORY / "book" / "intro.md").read_text()
+    for package in ("jax", "jaxlib", "flax", "optax", "numpy", "torch", "jupyter-book"):
+        assert f"{package} {pins[package]}" in intro, f"book/intro.md does not state {package} {pins[package]}"

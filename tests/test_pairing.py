@@ -1,0 +1,57 @@
+"""Each notebook is a jupytext pair in sync: the .md is the source, the .ipynb is generated and stripped."""
+
+import json
+from pathlib import Path
+
+import jupytext
+import pytest
+from conftest import REPOSITORY
+
+SOURCES = sorted((REPOSITORY / "notebooks").glob("*.md"))
+
+
+def test_there_are_notebooks() -> None:
+    assert SOURCES
+
+
+def without_ids(cells: list[dict]) -> list[dict]:
+    """Cells without their random ids, which jupytext assigns anew on every conversion."""
+    return [{key: value for key, value in cell.items() if key != "id"} for cell in cells]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_regenerating_the_ipynb_from_the_md_changes_nothing(source: Path) -> None:
+    stored = source.with_suffix(".ipynb")
+    assert stored.is_file(), f"{stored.name} is missing: run `make sync`"
+    regenerated = json.loads(jupytext.writes(jupytext.read(source), fmt="ipynb"))["cells"]
+    assert without_ids(regenerated) == without_ids(json.loads(stored.read_text())["cells"]), f"run `make sync` for {source.name}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_stored_notebooks_carry_no_outputs(source: Path) -> None:
+    cells = json.loads(source.with_suffix(".ipynb").read_text())["cells"]
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_pages_never_time_with_a_bare_clock(source: Path) -> None:
+    text = source.read_text()
+    for clock in ("time.time()", "time.perf_counter()", "timeit"):
+        assert clock not in text.replace("`time.time()`", ""), f"{source.name} uses {clock}; time with perfguide"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_cells_that_only_draw_hide_their_input(source: Path) -> None:
+    notebook = jupytext.read(source)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "glue_figure(" in cell.source:
+            assert "hide-input" in cell.metadata.get("tags", []), f"{source.name}: draw cell without hide-input"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_page_ends_with_the_environment_record_folded(source: Path) -> None:
+    last = [cell for cell in jupytext.read(source).cells if cell.cell_type == "code"][-1]
+    assert "environment_table()" in last.source
+    assert "hide-output" in last.metadata.get("tags", [])

@@ -1,0 +1,46 @@
+"""Results files round-trip and carry the environment record."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import perfguide as pg
+
+
+def test_records_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PERFGUIDE_RESULTS", str(tmp_path))
+    monkeypatch.setenv("PERFGUIDE_PROFILE", "quick")
+    recorder = pg.Recorder("example")
+    timing = pg.Timing(first_call_s=0.5, per_call_s=(0.1, 0.2, 0.3), calls_per_repeat=2)
+    assert recorder.add("sweep", "jit", 1024, timing, flops=2.0e6) is timing
+    path = recorder.save()
+
+    assert path == tmp_path / "example.json"
+    results = pg.load_results(path)
+    assert results["notebook"] == "example"
+    assert results["profile"] == "quick"
+    [record] = results["records"]
+    assert record["experiment"] == "sweep" and record["variant"] == "jit" and record["size"] == 1024
+    assert record["median_s"] == pytest.approx(0.2)
+    assert record["compile_s"] == pytest.approx(0.3)
+    assert record["iqr_s"] == pytest.approx(timing.iqr_s)
+    assert record["repeats"] == 3
+    assert record["first_call_s"] == 0.5 and record["flops"] == 2.0e6
+    json.dumps(results)  # plain JSON all the way down
+
+
+def test_environment_record_names_versions_backend_and_cpu() -> None:
+    env = pg.environment()
+    assert env["versions"]["jax"] and env["versions"]["flax"]
+    assert env["backend"] in {"cpu", "gpu", "tpu"}
+    assert env["device_count"] >= 1 and env["cpu_cores"] >= 1
+    assert {"python", "device_kind", "cpu_model", "xla_flags", "date", "profile"} <= set(env)
+
+
+def test_deterministic_flags_refuse_once_the_backend_started() -> None:
+    import jax.numpy as jnp
+
+    jnp.ones(1).block_until_ready()
+    with pytest.raises(RuntimeError, match="before the first JAX computation"):
+        pg.set_deterministic_xla_flags()
