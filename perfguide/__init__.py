@@ -3,7 +3,7 @@
 from perfguide.compilation import CompileLog, compile_log
 from perfguide.environment import environment, environment_table, set_deterministic_xla_flags
 from perfguide.memory import device_memory_stats, peak_rss_mib
-from perfguide.plotting import glue_figure, glue_number, glue_timing, timing_bars, use_style
+from perfguide.plotting import glue_figure, glue_number, glue_timing, glue_words, timing_bars, use_style
 from perfguide.profiles import pick, profile
 from perfguide.records import Recorder, load_results, results_dir
 from perfguide.timing import Timing, block, time_call
@@ -20,6 +20,7 @@ __all__ = [
     "glue_figure",
     "glue_number",
     "glue_timing",
+    "glue_words",
     "load_results",
     "peak_rss_mib",
     "pick",

@@ -33,19 +33,25 @@ def use_style() -> None:
     mpl.rcParams.update(STYLE)
 
 
-def glue_number(name: str, value: Any) -> float:
-    """Glue `value` as a plain Python float (never a JAX/NumPy scalar) and return it."""
+def glue_number(name: str, value: Any) -> None:
+    """Glue `value` as a plain Python float (never a JAX/NumPy scalar) for `{glue:text}`."""
     from myst_nb import glue
 
-    number = float(value)
-    glue(name, number, display=False)
-    return number
+    glue(name, float(value), display=False)
 
 
-def glue_timing(name: str, timing: Timing, unit: str = "us") -> float:
+def glue_timing(name: str, timing: Timing, unit: str = "us") -> None:
     """Glue a timing's median as `name` and its interquartile range as `name_iqr`, in `unit`."""
+    glue_number(name, timing.median_s * UNITS[unit])
     glue_number(f"{name}_iqr", timing.iqr_s * UNITS[unit])
-    return glue_number(name, timing.median_s * UNITS[unit])
+
+
+def glue_words(name: str, text: str) -> None:
+    """Glue a phrase chosen from measured numbers (e.g. "faster"/"slower") for `{glue:md}`."""
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    glue(name, Markdown(text), display=False)
 
 
 def glue_figure(name: str, fig: Figure) -> None:
