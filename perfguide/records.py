@@ -47,9 +47,11 @@ class Recorder:
         self.records.append(Record(experiment, variant, size, **fixed, extra={**stats, **extra}))
         return timing
 
-    def time(self, experiment: str, variant: str, size: float | None, fn: Callable[..., Any], *args: Any) -> Timing:
-        """Measure `fn(*args)` with `time_call` (default options) and record it."""
-        return self.add(experiment, variant, size, time_call(fn, *args))
+    def time(
+        self, experiment: str, variant: str, size: float | None, fn: Callable[..., Any], *args: Any, **options: Any
+    ) -> Timing:
+        """Measure `fn(*args)` with `time_call` (keyword `options` go to it) and record it."""
+        return self.add(experiment, variant, size, time_call(fn, *args, **options))
 
     def save(self) -> Path:
         """Write the results file with the environment record and return its path."""
