@@ -1,8 +1,8 @@
-"""The ways to drive one Flax NNX training step from Python, each as a `step(*batch) -> loss` callable.
+"""The ways to drive a Flax NNX training step from Python, each as a `step(*batch) -> loss` callable.
 
-Every builder takes `train_step(model, optimizer, *batch) -> loss`, written once in ordinary NNX
-style, and the model and optimizer it trains in place. Flax's modes are always set explicitly, and
-every variant donates the model and optimizer state, as Flax's own benchmark does, so that XLA
+Every builder takes `train_step(*nodes, *batch) -> loss`, written once in ordinary NNX style, and
+the graph nodes it trains in place (model, optimizer, metrics...). Flax's modes are always set
+explicitly, and every variant donates the nodes' state, as Flax's own benchmark does, so that XLA
 updates the parameters in place instead of allocating new buffers each step.
 """
 
@@ -10,50 +10,53 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 from flax import nnx
 
 TrainStep = Callable[..., jax.Array]
 Step = Callable[..., jax.Array]
-DONATE = (0, 1)  # the model and the optimizer
 
 
-def nnx_jit(train_step: TrainStep, model: nnx.Module, optimizer: nnx.Optimizer) -> Step:
+def _donate(nodes: tuple[Any, ...]) -> tuple[int, ...]:
+    """Argument positions of the nodes."""
+    return tuple(range(len(nodes)))
+
+
+def nnx_jit(train_step: TrainStep, *nodes: Any) -> Step:
     """`nnx.jit` in graph mode: the object graph is traversed on every call."""
-    jitted = nnx.jit(train_step, graph=True, graph_updates=True, donate_argnums=DONATE)
-    return lambda *batch: jitted(model, optimizer, *batch)
+    jitted = nnx.jit(train_step, graph=True, graph_updates=True, donate_argnums=_donate(nodes))
+    return lambda *batch: jitted(*nodes, *batch)
 
 
-def nnx_jit_tree(train_step: TrainStep, model: nnx.Module, optimizer: nnx.Optimizer) -> Step:
+def nnx_jit_tree(train_step: TrainStep, *nodes: Any) -> Step:
     """`nnx.jit(graph=False)`: Modules are flattened as ordinary pytrees on every call."""
-    jitted = nnx.jit(train_step, graph=False, donate_argnums=DONATE)
-    return lambda *batch: jitted(model, optimizer, *batch)
+    jitted = nnx.jit(train_step, graph=False, donate_argnums=_donate(nodes))
+    return lambda *batch: jitted(*nodes, *batch)
 
 
-def nnx_jit_partial(train_step: TrainStep, model: nnx.Module, optimizer: nnx.Optimizer) -> Step:
-    """`nnx.jit_partial(..., graph=False)`: model and optimizer flattened once, at construction."""
+def nnx_jit_partial(train_step: TrainStep, *nodes: Any) -> Step:
+    """`nnx.jit_partial(..., graph=False)`: the nodes are flattened once, at construction."""
     # The bound arguments reach jax.jit as one list, argument 0; argument 1 would be the batch.
-    return nnx.jit_partial(train_step, model, optimizer, graph=False, donate_argnums=0)
+    return nnx.jit_partial(train_step, *nodes, graph=False, donate_argnums=0)
 
 
-def nnx_cached_partial(train_step: TrainStep, model: nnx.Module, optimizer: nnx.Optimizer) -> Step:
+def nnx_cached_partial(train_step: TrainStep, *nodes: Any) -> Step:
     """`nnx.cached_partial` over a graph-mode `nnx.jit`: the graph traversal is cached."""
-    jitted = nnx.jit(train_step, graph=True, graph_updates=True, donate_argnums=DONATE)
-    return nnx.cached_partial(jitted, model, optimizer)
+    jitted = nnx.jit(train_step, graph=True, graph_updates=True, donate_argnums=_donate(nodes))
+    return nnx.cached_partial(jitted, *nodes)
 
 
 class SplitMergeJit:
     """`nnx.split` once, a `jax.jit` step that merges, trains and splits, `nnx.update` at the end."""
 
-    def __init__(
-        self, train_step: TrainStep, model: nnx.Module, optimizer: nnx.Optimizer, *, donate: bool = True
-    ) -> None:
-        self.nodes = (model, optimizer)
-        self.graphdef, self.state = nnx.split(self.nodes)
+    def __init__(self, train_step: TrainStep, *nodes: Any, donate: bool = True) -> None:
+        self.nodes = nodes
+        self.graphdef, self.state = nnx.split(nodes)
 
         def pure_step(state: nnx.State, *batch: Any) -> tuple[nnx.State, jax.Array]:
-            model, optimizer = nnx.merge(self.graphdef, state)
-            loss = train_step(model, optimizer, *batch)
-            return nnx.state((model, optimizer)), loss
+            nodes = nnx.merge(self.graphdef, state)
+            loss = train_step(*nodes, *batch)
+            return nnx.state(nodes), loss
 
         self.pure_step = jax.jit(pure_step, donate_argnums=0 if donate else None)
 
@@ -63,8 +66,79 @@ class SplitMergeJit:
         return loss
 
     def write_back(self) -> None:
-        """Put the trained state back into the Module objects."""
+        """Put the trained state back into the graph nodes (`nnx.update`)."""
         nnx.update(self.nodes, self.state)
+
+
+class FlatLeavesJit:
+    """`jax.jit` over the flat list of state arrays, donated: the least a Python loop can do."""
+
+    def __init__(self, train_step: TrainStep, *nodes: Any) -> None:
+        self.nodes = nodes
+        graphdef, state = nnx.split(nodes)
+        self.leaves, self.treedef = jax.tree.flatten(state)
+
+        def pure_step(leaves: list[jax.Array], *batch: Any) -> tuple[list[jax.Array], jax.Array]:
+            nodes = nnx.merge(graphdef, jax.tree.unflatten(self.treedef, leaves))
+            loss = train_step(*nodes, *batch)
+            return jax.tree.leaves(nnx.state(nodes)), loss
+
+        self.pure_step = jax.jit(pure_step, donate_argnums=0)
+
+    def __call__(self, *batch: Any) -> jax.Array:
+        """Run one step on the list of arrays."""
+        self.leaves, loss = self.pure_step(self.leaves, *batch)
+        return loss
+
+    def write_back(self) -> None:
+        """Put the trained arrays back into the graph nodes (`nnx.update`)."""
+        nnx.update(self.nodes, jax.tree.unflatten(self.treedef, self.leaves))
+
+
+class ScanSteps:
+    """Many steps per call: `nnx.scan` over the per-step argument inside one `nnx.jit(graph=False)`.
+
+    Call it as `outputs = run(*shared, per_step)`: `shared` (the pre-staged data) is passed to every
+    step, and `per_step` (e.g. the batch indices, shape `(steps, ...)`) is scanned over its first
+    axis. Each step contributes `collect(nodes, loss)` to the stacked outputs: by default its loss;
+    return None to stack nothing and read reductions (such as an `nnx.MultiMetric`) afterwards.
+    """
+
+    def __init__(
+        self,
+        train_step: TrainStep,
+        *nodes: Any,
+        unroll: int = 1,
+        collect: Callable[[tuple[Any, ...], jax.Array], Any] = lambda nodes, loss: loss,
+    ) -> None:
+        self.nodes = nodes
+
+        def run(nodes: tuple[Any, ...], shared: tuple[Any, ...], per_step: Any) -> Any:
+            @nnx.scan(in_axes=(nnx.Carry, 0), out_axes=(nnx.Carry, 0), unroll=unroll, graph=False)
+            def body(nodes: tuple[Any, ...], step_input: Any) -> tuple[tuple[Any, ...], Any]:
+                loss = train_step(*nodes, *shared, step_input)
+                return nodes, collect(nodes, loss)
+
+            _, outputs = body(nodes, per_step)
+            return outputs
+
+        self.run = nnx.jit(run, graph=False, donate_argnums=0)
+
+    def __call__(self, *args: Any) -> Any:
+        """Run one step per leading entry of the last argument; return the stacked outputs."""
+        *shared, per_step = args
+        return self.run(self.nodes, tuple(shared), per_step)
+
+    def memory(self, *args: Any) -> Any:
+        """XLA's memory analysis of the compiled program for these arguments (output, temp bytes)."""
+        *shared, per_step = args
+        return self.run.lower(self.nodes, tuple(shared), per_step).compile().memory_analysis()
+
+
+@jax.jit
+def floor_step(arrays: list[jax.Array]) -> list[jax.Array]:
+    """The floor of any step: a jitted call that takes and returns these arrays, and only copies them."""
+    return [jnp.copy(a) for a in arrays]
 
 
 def run_steps(step: Step, batches: Iterable[tuple[Any, ...]]) -> jax.Array:
