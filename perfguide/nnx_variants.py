@@ -96,7 +96,7 @@ class FlatLeavesJit:
 
 
 class ScanSteps:
-    """Many steps per call: `nnx.scan` over the per-step argument inside one `nnx.jit(graph=False)`.
+    """Many steps per call: `nnx.scan` over the per-step argument, bound like `nnx.jit_partial`.
 
     Call it as `outputs = run(*shared, per_step)`: `shared` (the pre-staged data) is passed to every
     step, and `per_step` (e.g. the batch indices, shape `(steps, ...)`) is scanned over its first
@@ -111,8 +111,6 @@ class ScanSteps:
         unroll: int = 1,
         collect: Callable[[tuple[Any, ...], jax.Array], Any] = lambda nodes, loss: loss,
     ) -> None:
-        self.nodes = nodes
-
         def run(nodes: tuple[Any, ...], shared: tuple[Any, ...], per_step: Any) -> Any:
             @nnx.scan(in_axes=(nnx.Carry, 0), out_axes=(nnx.Carry, 0), unroll=unroll, graph=False)
             def body(nodes: tuple[Any, ...], step_input: Any) -> tuple[tuple[Any, ...], Any]:
@@ -122,17 +120,17 @@ class ScanSteps:
             _, outputs = body(nodes, per_step)
             return outputs
 
-        self.run = nnx.jit(run, graph=False, donate_argnums=0)
+        self.run = nnx.jit_partial(run, nodes, graph=False, donate_argnums=0)
 
     def __call__(self, *args: Any) -> Any:
         """Run one step per leading entry of the last argument; return the stacked outputs."""
         *shared, per_step = args
-        return self.run(self.nodes, tuple(shared), per_step)
+        return self.run(tuple(shared), per_step)
 
     def memory(self, *args: Any) -> Any:
         """XLA's memory analysis of the compiled program for these arguments (output, temp bytes)."""
         *shared, per_step = args
-        return self.run.lower(self.nodes, tuple(shared), per_step).compile().memory_analysis()
+        return self.run.lower(tuple(shared), per_step).compile().memory_analysis()
 
 
 @jax.jit
