@@ -133,6 +133,17 @@ class ScanSteps:
         return self.run.lower(tuple(shared), per_step).compile().memory_analysis()
 
 
+PYTHON_LOOPS: dict[str, tuple[Callable[..., Step], bool]] = {
+    "nnx.jit": (nnx_jit, True),
+    "nnx.cached_partial": (nnx_cached_partial, True),
+    "jax.jit split/merge": (SplitMergeJit, True),
+    "nnx.jit(graph=False)": (nnx_jit_tree, False),
+    "nnx.jit_partial": (nnx_jit_partial, False),
+    "jax.jit flat leaves": (FlatLeavesJit, True),
+}
+"""Every one-call-per-step loop, with the Flax graph mode its optimizer must be built in."""
+
+
 @jax.jit
 def floor_step(arrays: list[jax.Array]) -> list[jax.Array]:
     """The floor of any step: a jitted call that takes and returns these arrays, and only copies them."""

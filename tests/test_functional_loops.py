@@ -9,14 +9,6 @@ from perfguide import folax_model as fm
 from perfguide import nnx_variants as nv
 
 EPOCHS = 2
-PYTHON_LOOPS = {  # name: (builder, Flax graph mode of the optimizer)
-    "nnx.jit": (nv.nnx_jit, True),
-    "nnx.cached_partial": (nv.nnx_cached_partial, True),
-    "jax.jit split/merge": (nv.SplitMergeJit, True),
-    "nnx.jit(graph=False)": (nv.nnx_jit_tree, False),
-    "nnx.jit_partial": (nv.nnx_jit_partial, False),
-    "jax.jit flat leaves": (nv.FlatLeavesJit, True),
-}
 
 
 def params(model: nnx.Module) -> list[np.ndarray]:
@@ -26,7 +18,7 @@ def params(model: nnx.Module) -> list[np.ndarray]:
 
 def train_python_loop(name: str) -> tuple[np.ndarray, list[np.ndarray], float]:
     """Losses, parameters (read from the Module) and mean-loss metric after EPOCHS of one loop."""
-    builder, graph = PYTHON_LOOPS[name]
+    builder, graph = nv.PYTHON_LOOPS[name]
     model, optimizer, metrics = fm.make(graph=graph)
     step = builder(fm.train_step, model, optimizer, metrics)
     x, y = fm.data()
@@ -49,7 +41,7 @@ def assert_same_training(got: tuple, want: tuple) -> None:
     np.testing.assert_allclose(got[2], want[2], rtol=1e-5)
 
 
-@pytest.mark.parametrize("name", [name for name in PYTHON_LOOPS if name != "nnx.jit"])
+@pytest.mark.parametrize("name", [name for name in nv.PYTHON_LOOPS if name != "nnx.jit"])
 def test_python_loop_trains_exactly_like_nnx_jit(reference, name: str) -> None:
     assert_same_training(train_python_loop(name), reference)
 
