@@ -55,3 +55,11 @@ def test_page_ends_with_the_environment_record_folded(source: Path) -> None:
     last = [cell for cell in jupytext.read(source).cells if cell.cell_type == "code"][-1]
     assert "environment_table()" in last.source
     assert "hide-output" in last.metadata.get("tags", [])
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_shown_code_lines_fit_the_page_column(source: Path) -> None:
+    for cell in jupytext.read(source).cells:
+        if cell.cell_type == "code" and "hide-input" not in cell.metadata.get("tags", []):
+            long = [line for line in cell.source.splitlines() if len(line) > 78]
+            assert not long, f"{source.name}: lines longer than 78 characters are cut on the page: {long}"
