@@ -1,9 +1,9 @@
 """perfguide: measure, record and plot JAX performance the way the guide's pages need it."""
 
-from perfguide.compilation import CompileLog, compile_log
+from perfguide.compilation import CompileLog, compile_log, hlo_instructions, jaxpr_equations
 from perfguide.environment import environment, environment_table, set_deterministic_xla_flags
 from perfguide.memory import device_memory_stats, peak_rss_mib
-from perfguide.plotting import glue_figure, glue_number, glue_timing, glue_words, timing_bars, use_style
+from perfguide.plotting import glue_figure, glue_number, glue_timing, glue_words, plain_log, timing_bars, use_style
 from perfguide.profiles import pick, profile
 from perfguide.records import Recorder, load_results, results_dir
 from perfguide.timing import Timing, block, time_call
@@ -21,9 +21,12 @@ __all__ = [
     "glue_number",
     "glue_timing",
     "glue_words",
+    "hlo_instructions",
+    "jaxpr_equations",
     "load_results",
     "peak_rss_mib",
     "pick",
+    "plain_log",
     "profile",
     "results_dir",
     "set_deterministic_xla_flags",

@@ -1,11 +1,13 @@
-"""What JAX spends before a program first runs (tracing, lowering, XLA compilation), from jax.monitoring."""
+"""What JAX spends before a program first runs (tracing, lowering, XLA compilation), and program sizes."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import jax
+import jax.extend.core
 
 PHASES = {
     "/jax/core/compile/jaxpr_trace_duration": "trace",
@@ -44,3 +46,25 @@ def compile_log() -> Iterator[CompileLog]:
         yield log
     finally:
         jax.monitoring.unregister_event_duration_listener(listener)
+
+
+HLO_INSTRUCTION = re.compile(r"^\s+(ROOT\s+)?%?\S+ = ", re.MULTILINE)
+
+
+def jaxpr_equations(jaxpr: jax.extend.core.Jaxpr) -> int:
+    """Equations in a jaxpr, those of nested jaxprs (jitted calls, loop bodies) included."""
+    total = 0
+    for eqn in jaxpr.eqns:
+        total += 1
+        for param in eqn.params.values():
+            for sub in param if isinstance(param, tuple) else (param,):
+                if isinstance(sub, jax.extend.core.ClosedJaxpr):
+                    total += jaxpr_equations(sub.jaxpr)
+                elif isinstance(sub, jax.extend.core.Jaxpr):
+                    total += jaxpr_equations(sub)
+    return total
+
+
+def hlo_instructions(hlo_text: str) -> int:
+    """Instructions in an HLO module's text, e.g. `jitted.lower(...).compile().as_text()`."""
+    return len(HLO_INSTRUCTION.findall(hlo_text))

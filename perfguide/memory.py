@@ -1,5 +1,6 @@
 """Memory while code runs: peak resident memory of this process, and device memory statistics."""
 
+import ctypes
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -9,8 +10,17 @@ from memory_profiler import memory_usage
 from perfguide.timing import block
 
 
+def _return_freed_memory() -> None:
+    """Ask glibc to hand freed heap pages back to the system, so later growth is visible (Linux)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def peak_rss_mib(fn: Callable[..., Any], *args: Any, interval_s: float = 0.01) -> tuple[float, float, Any]:
     """Run `fn(*args)` (blocked) and return (peak RSS MiB, peak minus RSS before the call, result)."""
+    _return_freed_memory()
     before = memory_usage(-1, interval=interval_s, timeout=interval_s, max_usage=True)
     with warnings.catch_warnings():
         # memory-profiler forks a sampler that only reads /proc; JAX warns about any fork.

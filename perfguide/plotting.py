@@ -5,7 +5,9 @@ from typing import Any
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from perfguide.timing import Timing
 
@@ -77,3 +79,14 @@ def timing_bars(labels: list[str], timings: list[Timing], unit: str = "ms", log:
         ax.set_xscale("log")
     ax.grid(axis="y", visible=False)
     return fig
+
+
+def plain_log(ax: Axes) -> None:
+    """Log-log axes labelled with plain numbers (1, 2, 5, 10...), denser in narrow ranges."""
+    ax.set(xscale="log", yscale="log")
+    for axis, (low, high) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+        decades = np.log10(high / low)
+        subs = (1, 2, 3, 5, 7) if decades < 1.2 else (1, 2, 5) if decades < 2.5 else (1,)
+        axis.set_major_locator(LogLocator(subs=subs))
+        axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,g}"))
+        axis.set_minor_formatter(NullFormatter())
