@@ -27,6 +27,11 @@ class CompileLog:
         """Number of XLA compilations."""
         return sum(phase == "compile" for phase, _ in self.events)
 
+    @property
+    def total_s(self) -> float:
+        """Seconds spent tracing, lowering and compiling, all together."""
+        return sum(seconds for _, seconds in self.events)
+
     def seconds(self, phase: str) -> float:
         """Total seconds spent in `phase` ('trace', 'lower' or 'compile')."""
         return sum(seconds for name, seconds in self.events if name == phase)

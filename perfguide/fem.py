@@ -1,13 +1,14 @@
-"""Hex8 linear elasticity on the unit cube: mesh, element kernels and global assembly, by method.
+"""Hex8 linear elasticity on the unit cube: mesh, element kernels, global assembly and solves.
 
 The problem of the Folax study `examples/performance_study/matrix_vector_perf.py`: an n x n x n
 box of trilinear hexahedra, 2x2x2 Gauss points, isotropic linear elasticity. Nodes are numbered
-x fastest, then y, then z; degree of freedom `3 * node + component`.
+x fastest, then y, then z; degree of freedom (dof) `3 * node + component`.
 
-Every method computes the same stiffness matrix (a SciPy CSR matrix with duplicates summed) and
-the same internal-force residual r(u) = K u. `prepare_stiffness` / `prepare_residual` return
-`(fn, args)`: the step a benchmark times, with everything that depends only on the mesh (sparsity
-pattern, device arrays, jitted functions) built beforehand.
+Every method computes the same stiffness matrix K (SciPy CSR, duplicates summed, indices sorted)
+and the same internal-force residual r(u) = K u. `prepare_stiffness` and `prepare_residual` return
+a `Prepared` step: `fn(*args)` is what a benchmark times; everything that depends only on the mesh
+(sparsity pattern, device arrays, jitted functions) is built beforehand. JAX methods compute in
+the dtype they are given; float64 needs `jax_enable_x64`.
 """
 
 from collections.abc import Callable
@@ -19,13 +20,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 STIFFNESS_METHODS = ("numpy_loop", "numpy_vectorized", "jax_vmap", "jax_autodiff", "scikit_fem")
 RESIDUAL_METHODS = ("numpy_loop", "numpy_vectorized", "jax_vmap", "jax_autodiff", "jax_jvp", "scikit_fem")
-JAX_METHODS = ("jax_vmap", "jax_autodiff", "jax_jvp")
 
-# Reference hexahedron [-1, 1]^3: corner signs in the usual order (bottom face counter-clockwise,
-# then top face), and the 2x2x2 Gauss rule (points at +-1/sqrt(3), weights 1).
+# Reference hexahedron [-1, 1]^3: corners in the usual order (bottom face counter-clockwise, then
+# the top face), and the 2x2x2 Gauss rule: points at +-1/sqrt(3), all weights 1.
 CORNERS = np.array(
     [[-1, -1, -1], [1, -1, -1], [1, 1, -1], [-1, 1, -1], [-1, -1, 1], [1, -1, 1], [1, 1, 1], [-1, 1, 1]],
     dtype=np.float64,
@@ -34,9 +35,9 @@ GAUSS_POINTS = CORNERS / np.sqrt(3.0)
 GAUSS_WEIGHTS = np.ones(8)
 
 
-# --------------------------------------------------------------------------------------------
-# Mesh, material and reference element
-# --------------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------------
+# Mesh, material, reference element
+# ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -61,42 +62,40 @@ class BoxMesh:
 
     @cached_property
     def element_dofs(self) -> np.ndarray:
-        """(num_elements, 24) global dofs of each element, ordered node by node: 3 * node + c."""
+        """(num_elements, 24) global dofs of each element, node by node: 3 * node + component."""
         return (3 * self.elements[:, :, None] + np.arange(3)).reshape(-1, 24).astype(np.int32)
 
 
 def box_mesh(n: int, jitter: float = 0.0, seed: int = 0) -> BoxMesh:
-    """Unit-cube mesh of n^3 hex8 elements; node (i, j, k) is i + (n+1) * (j + (n+1) * k).
+    """Unit cube of n^3 hex8 elements; node (i, j, k) is numbered i + (n+1) * (j + (n+1) * k).
 
     `jitter` > 0 moves every interior node by up to `jitter` element sizes in each direction
-    (below 0.25 the elements stay valid), for patch tests on distorted elements.
+    (below 0.25 the elements stay valid): distorted elements for patch tests.
     """
     if n < 1:
         raise ValueError(f"box_mesh needs at least one element per side, got n={n}")
     if not 0.0 <= jitter < 0.25:
         raise ValueError(f"jitter must be in [0, 0.25) element sizes to keep elements valid, got {jitter}")
     ticks = np.linspace(0.0, 1.0, n + 1)
-    z, y, x = np.meshgrid(ticks, ticks, ticks, indexing="ij")  # x varies fastest in C order
+    z, y, x = np.meshgrid(ticks, ticks, ticks, indexing="ij")  # C order: x varies fastest
     coords = np.stack([x.ravel(), y.ravel(), z.ravel()], axis=1)
     if jitter:
         interior = np.all((coords > 0) & (coords < 1), axis=1)
-        shift = np.random.default_rng(seed).uniform(-jitter / n, jitter / n, (interior.sum(), 3))
-        coords[interior] += shift
-    i, j, k = (a.ravel() for a in np.meshgrid(np.arange(n), np.arange(n), np.arange(n), indexing="ij"))
-    node = lambda di, dj, dk: (i + di) + (n + 1) * ((j + dj) + (n + 1) * (k + dk))  # noqa: E731
-    offsets = ((CORNERS + 1) // 2).astype(int)
-    elements = np.stack([node(*o) for o in offsets], axis=1)
-    order = np.lexsort((i, j, k))  # elements x fastest too, so neighbours share cache lines
-    return BoxMesh(n, coords, elements[order].astype(np.int32))
+        rng = np.random.default_rng(seed)
+        coords[interior] += rng.uniform(-jitter / n, jitter / n, (int(interior.sum()), 3))
+    k, j, i = (a.ravel() for a in np.meshgrid(*3 * (np.arange(n),), indexing="ij"))  # x fastest
+    corner = ((CORNERS + 1) // 2).astype(int)  # (8, 3) offsets 0/1 of each corner
+    elements = (i[:, None] + corner[:, 0]) + (n + 1) * ((j[:, None] + corner[:, 1]) + (n + 1) * (k[:, None] + corner[:, 2]))
+    return BoxMesh(n, coords, elements.astype(np.int32))
 
 
 def lame_parameters(E: float, nu: float) -> tuple[float, float]:
-    """Lame's (lambda, mu) from Young's modulus and Poisson's ratio."""
+    """Lame's (lambda, mu) from Young's modulus E and Poisson's ratio nu."""
     return E * nu / ((1 + nu) * (1 - 2 * nu)), E / (2 * (1 + nu))
 
 
 def voigt_elasticity(E: float, nu: float) -> np.ndarray:
-    """6x6 isotropic elasticity matrix in Voigt notation (xx, yy, zz, yz, xz, xy; engineering shear)."""
+    """6x6 isotropic elasticity matrix D, Voigt order xx, yy, zz, yz, xz, xy (engineering shear)."""
     lam, mu = lame_parameters(E, nu)
     D = np.zeros((6, 6))
     D[:3, :3] = lam
@@ -106,24 +105,18 @@ def voigt_elasticity(E: float, nu: float) -> np.ndarray:
 
 
 def reference_gradients() -> np.ndarray:
-    """(8 Gauss points, 8 nodes, 3) derivatives of the trilinear shape functions in reference coordinates."""
-    p = GAUSS_POINTS[:, None, :]  # (g, 1, 3)
+    """(8 Gauss points, 8 nodes, 3): derivatives of the trilinear shape functions N_a(xi)."""
     s = CORNERS[None, :, :]  # (1, a, 3)
-    factors = 1 + s * p  # (g, a, 3): (1 + s_i xi_i) per direction
+    factors = 1 + s * GAUSS_POINTS[:, None, :]  # (g, a, 3): 1 + s_i xi_i per direction
     grads = np.empty((8, 8, 3))
     for d in range(3):
-        others = [e for e in range(3) if e != d]
-        grads[:, :, d] = s[:, :, d] * factors[:, :, others[0]] * factors[:, :, others[1]] / 8
+        e, f = [k for k in range(3) if k != d]
+        grads[:, :, d] = s[:, :, d] * factors[:, :, e] * factors[:, :, f] / 8
     return grads
 
 
-# --------------------------------------------------------------------------------------------
-# Element kernels, written once for NumPy and jax.numpy (the `xp` argument)
-# --------------------------------------------------------------------------------------------
-
-
 def inverse_and_det_3x3(J: Any, xp: Any = jnp) -> tuple[Any, Any]:
-    """Inverse and determinant of (..., 3, 3) matrices by cofactors (no LAPACK call per element)."""
+    """Inverse and determinant of (..., 3, 3) matrices by cofactors (no LAPACK call per matrix)."""
     a, b, c = J[..., 0, 0], J[..., 0, 1], J[..., 0, 2]
     d, e, f = J[..., 1, 0], J[..., 1, 1], J[..., 1, 2]
     g, h, i = J[..., 2, 0], J[..., 2, 1], J[..., 2, 2]
@@ -131,123 +124,407 @@ def inverse_and_det_3x3(J: Any, xp: Any = jnp) -> tuple[Any, Any]:
            f * g - d * i, a * i - c * g, c * d - a * f,
            d * h - e * g, b * g - a * h, a * e - b * d]  # fmt: skip
     det = a * cof[0] + b * cof[3] + c * cof[6]
-    adj = xp.stack(cof, axis=-1).reshape(*J.shape[:-2], 3, 3)
-    return adj / det[..., None, None], det
+    adjugate = xp.stack(cof, axis=-1).reshape(*J.shape[:-2], 3, 3)
+    return adjugate / det[..., None, None], det
 
 
-def physical_gradients(X: Any, G: Any, xp: Any = jnp) -> tuple[Any, Any]:
-    """Shape-function gradients dN/dx (..., g, a, 3) and weights w*detJ (..., g) of elements X (..., 8, 3)."""
-    J = xp.einsum("gai,...aj->...gij", G, X)  # J[i, j] = dx_j / dxi_i
-    inv, det = inverse_and_det_3x3(J, xp)
-    dNdx = xp.einsum("gai,...gji->...gaj", G, inv)  # dN/dx = dN/dxi J^-T
-    return dNdx, det * GAUSS_WEIGHTS.astype(det.dtype)
-
-
-def element_stiffness(X: Any, G: Any, lam: float, mu: float, xp: Any = jnp) -> Any:
-    """(..., 24, 24) element stiffness matrices, using the isotropic structure of B^T D B.
-
-    K[a i, b j] = sum_g w detJ (lam dNa/dx_i dNb/dx_j + mu dNa/dx_j dNb/dx_i + mu delta_ij dNa . dNb).
-    """
-    dNdx, wdet = physical_gradients(X, G, xp)
-    S = xp.einsum("...g,...gai,...gbj->...aibj", wdet, dNdx, dNdx)
-    trace = xp.einsum("...akbk->...ab", S)
-    eye = xp.eye(3, dtype=S.dtype)
-    K = lam * S + mu * xp.swapaxes(S, -3, -1) + mu * trace[..., :, None, :, None] * eye[:, None, :]
-    return K.reshape(*K.shape[:-4], 24, 24)
-
-
-def element_internal_force(X: Any, U: Any, G: Any, lam: float, mu: float, xp: Any = jnp) -> Any:
-    """(..., 8, 3) element internal forces sum_g w detJ B^T sigma(u) for displacements U (..., 8, 3)."""
-    dNdx, wdet = physical_gradients(X, G, xp)
-    grad_u = xp.einsum("...ai,...gaj->...gij", U, dNdx)
-    strain = 0.5 * (grad_u + xp.swapaxes(grad_u, -1, -2))
-    trace = strain[..., 0, 0] + strain[..., 1, 1] + strain[..., 2, 2]
-    eye = xp.eye(3, dtype=strain.dtype)
-    stress = lam * trace[..., None, None] * eye + 2 * mu * strain
-    return xp.einsum("...g,...gij,...gaj->...ai", wdet, stress, dNdx)
-
-
-def element_energy(X: Any, U: Any, G: Any, lam: float, mu: float) -> Any:
-    """Strain energy of one element, 1/2 sum_g w detJ (lam tr(eps)^2 + 2 mu eps:eps) (JAX, one element)."""
-    dNdx, wdet = physical_gradients(X, G, jnp)
-    grad_u = jnp.einsum("ai,gaj->gij", U, dNdx)
-    strain = 0.5 * (grad_u + jnp.swapaxes(grad_u, -1, -2))
-    trace = jnp.trace(strain, axis1=-2, axis2=-1)
-    density = 0.5 * lam * trace**2 + mu * jnp.sum(strain * strain, axis=(-2, -1))
-    return jnp.sum(wdet * density)
-
-
-# --------------------------------------------------------------------------------------------
-# Sparsity pattern
-# --------------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------------
+# Sparsity pattern: built once per mesh
+# ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class CsrPattern:
-    """The CSR structure of the global matrix and, for every element entry, its slot in `data`."""
+    """CSR structure of K and where each element contribution goes.
+
+    The global matrix is a grid of 3x3 blocks, one per pair of neighbouring nodes (BSR). Element
+    e's block (a, b) is added into block `block_slots[e, a, b]`; `csr_from_bsr` then reorders the
+    BSR values into CSR order (a gather). `scalar_slots` is the CSR position of every single entry.
+    """
 
     indptr: np.ndarray
     indices: np.ndarray
-    slots: np.ndarray  # (num_elements, 24, 24) int32: position of each element entry in CSR data
+    block_slots: np.ndarray  # (num_elements, 8, 8) int32
+    csr_from_bsr: np.ndarray  # (nnz,) int32: CSR value k is BSR value csr_from_bsr[k]
     num_dofs: int
 
     @property
     def nnz(self) -> int:
         return len(self.indices)
 
+    @property
+    def num_blocks(self) -> int:
+        return self.nnz // 9
+
+    @cached_property
+    def scalar_slots(self) -> np.ndarray:
+        """(num_elements, 24, 24) int32: CSR position of each element-matrix entry (a i, b j)."""
+        bsr_to_csr = np.empty(self.nnz, np.int64)
+        bsr_to_csr[self.csr_from_bsr] = np.arange(self.nnz)
+        flat = 9 * self.block_slots[:, :, None, :, None] + 3 * np.arange(3)[:, None, None] + np.arange(3)
+        return bsr_to_csr[flat].reshape(-1, 24, 24).astype(np.int32)
+
     def matrix(self, data: Any) -> sp.csr_matrix:
-        """A SciPy CSR matrix on this pattern (data copied to the host if it lives on a device)."""
-        return sp.csr_matrix((np.asarray(data), self.indices, self.indptr), shape=(self.num_dofs,) * 2)
+        """SciPy CSR matrix with these values (copied to host memory, as float64)."""
+        values = np.asarray(data, dtype=np.float64)
+        return sp.csr_matrix((values, self.indices, self.indptr), shape=(self.num_dofs,) * 2)
 
 
 def csr_pattern(mesh: BoxMesh) -> CsrPattern:
-    """Build the CSR pattern once per mesh: node adjacency first, then a 3x3 block per node pair."""
-    ne = mesh.num_elements
-    rows = np.repeat(mesh.elements, 8, axis=1).ravel()  # node a of entry (e, a, b)
-    cols = np.tile(mesh.elements, (1, 8)).ravel()  # node b of entry (e, a, b)
-    ones = np.ones(len(rows), np.int8)
-    adjacency = sp.csr_matrix((ones, (rows, cols)), shape=(mesh.num_nodes,) * 2)
+    """The CSR pattern of K: node adjacency first, then a 3x3 block per pair of neighbouring nodes."""
+    rows = np.repeat(mesh.elements, 8, axis=1)  # (e, a*8+b) -> node of a
+    cols = np.tile(mesh.elements, (1, 8))  # (e, a*8+b) -> node of b
+    ones = np.ones(rows.size, np.int8)
+    adjacency = sp.csr_matrix((ones, (rows.ravel(), cols.ravel())), shape=(mesh.num_nodes,) * 2)
     adjacency.sort_indices()
-    node_ptr = adjacency.indptr.astype(np.int64)
-    node_cols = adjacency.indices.astype(np.int64)
-    degree = np.diff(node_ptr)
-    # Dof row 3i+c starts at 9 ptr[i] + 3 deg[i] c and holds, for each neighbour j of node i
-    # (sorted), the columns 3j, 3j+1, 3j+2: entry (3i+c, 3j+d) sits at row start + 3 pos(j) + d.
-    row_start = (9 * node_ptr[:-1, None] + 3 * degree[:, None] * np.arange(3)).ravel()
-    indptr = np.append(row_start, 9 * node_ptr[-1])
-    pos = _position_in_row(node_ptr, node_cols, rows, cols)
+    ptr, neighbours = adjacency.indptr.astype(np.int64), adjacency.indices.astype(np.int64)
+    degree = np.diff(ptr)
+    # Block k = ptr[i] + p holds node pair (i, neighbours[k]); neighbours sorted in each row.
+    keys = np.repeat(np.arange(mesh.num_nodes, dtype=np.int64), degree) * mesh.num_nodes + neighbours
+    block_slots = np.searchsorted(keys, rows.astype(np.int64) * mesh.num_nodes + cols)
+    # Dof row 3i+c starts at 9 ptr[i] + 3 deg[i] c; within it, block k's columns 3j..3j+2 start at 3p.
+    row_of_block = np.repeat(np.arange(mesh.num_nodes), degree)
+    p = np.arange(len(keys)) - ptr[row_of_block]
     c, d = np.arange(3)[:, None], np.arange(3)[None, :]
-    slots = (9 * node_ptr[rows] + 3 * pos)[:, None, None] + 3 * degree[rows][:, None, None] * c + d
-    slots = slots.reshape(ne, 8, 8, 3, 3).transpose(0, 1, 3, 2, 4).reshape(ne, 24, 24)
-    indices = _dof_columns(node_ptr, node_cols)
-    return CsrPattern(indptr.astype(np.int32), indices, slots.astype(np.int32), mesh.num_dofs)
+    start = 9 * ptr[row_of_block] + 3 * p
+    csr_position = start[:, None, None] + 3 * degree[row_of_block][:, None, None] * c + d  # (blocks, 3, 3)
+    csr_from_bsr = np.empty(9 * len(keys), np.int64)
+    csr_from_bsr[csr_position.ravel()] = np.arange(9 * len(keys))
+    indptr = np.append((9 * ptr[:-1, None] + 3 * degree[:, None] * np.arange(3)).ravel(), 9 * ptr[-1])
+    columns = (3 * neighbours[:, None, None] + np.zeros((1, 3, 1), np.int64) + d).reshape(-1, 3, 3)
+    indices = np.empty(9 * len(keys), np.int64)
+    indices[csr_position.ravel()] = columns.ravel()
+    return CsrPattern(
+        indptr.astype(np.int32),
+        indices.astype(np.int32),
+        block_slots.reshape(-1, 8, 8).astype(np.int32),
+        csr_from_bsr.astype(np.int32),
+        mesh.num_dofs,
+    )
 
 
-def _dof_columns(node_ptr: np.ndarray, node_cols: np.ndarray) -> np.ndarray:
-    """CSR column indices: rows 3i, 3i+1, 3i+2 each hold the dofs 3j, 3j+1, 3j+2 of node i's neighbours."""
-    blocks = (3 * node_cols[:, None] + np.arange(3)).ravel()  # node i's 3 deg(i) columns, row by row
-    starts = np.repeat(3 * node_ptr[:-1], 3)
-    lengths = np.repeat(3 * np.diff(node_ptr), 3)
-    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return blocks[np.repeat(starts, lengths) + offsets].astype(np.int32)
+# ---------------------------------------------------------------------------------------------
+# NumPy: the per-element reference loop and the vectorised (einsum) version
+# ---------------------------------------------------------------------------------------------
 
 
-def _position_in_row(node_ptr: np.ndarray, node_cols: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Index of column `cols[k]` within CSR row `rows[k]` (columns sorted within each row)."""
-    num = len(node_ptr) - 1
-    keys = np.repeat(np.arange(num, dtype=np.int64), np.diff(node_ptr)) * num + node_cols
-    return np.searchsorted(keys, rows.astype(np.int64) * num + cols) - node_ptr[rows]
+def _coo_to_csr(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, size: int) -> sp.csr_matrix:
+    """SciPy's COO -> CSR conversion, which sums duplicate entries, with sorted indices."""
+    K = sp.coo_matrix((values, (rows, cols)), shape=(size, size)).tocsr()
+    K.sort_indices()
+    return K
 
 
-# --------------------------------------------------------------------------------------------
-# Methods: each returns a Prepared step (what a benchmark times) and how to read its result
-# --------------------------------------------------------------------------------------------
+def b_matrix(dNdx: np.ndarray) -> np.ndarray:
+    """6x24 strain-displacement matrix B of one point, Voigt order xx, yy, zz, yz, xz, xy."""
+    B = np.zeros((6, 24))
+    for i in range(3):
+        B[i, i::3] = dNdx[:, i]
+    B[3, 1::3], B[3, 2::3] = dNdx[:, 2], dNdx[:, 1]
+    B[4, 0::3], B[4, 2::3] = dNdx[:, 2], dNdx[:, 0]
+    B[5, 0::3], B[5, 1::3] = dNdx[:, 1], dNdx[:, 0]
+    return B
+
+
+def stiffness_numpy_loop(coords: np.ndarray, elements: np.ndarray, E: float, nu: float) -> sp.csr_matrix:
+    """Reference: element by element, Ke = sum_g w detJ B^T D B, then SciPy COO -> CSR."""
+    D, G = voigt_elasticity(E, nu), reference_gradients()
+    rows, cols, values = [], [], []
+    for nodes in elements:
+        X = coords[nodes]
+        Ke = np.zeros((24, 24))
+        for g in range(8):
+            J = G[g].T @ X  # J[i, j] = dx_j / dxi_i
+            B = b_matrix(G[g] @ np.linalg.inv(J).T)
+            Ke += GAUSS_WEIGHTS[g] * np.linalg.det(J) * (B.T @ D @ B)
+        dofs = (3 * nodes[:, None] + np.arange(3)).ravel()
+        rows.append(np.repeat(dofs, 24))
+        cols.append(np.tile(dofs, 24))
+        values.append(Ke.ravel())
+    size = 3 * len(coords)
+    return _coo_to_csr(np.concatenate(values), np.concatenate(rows), np.concatenate(cols), size)
+
+
+def residual_numpy_loop(coords: np.ndarray, elements: np.ndarray, u: np.ndarray, E: float, nu: float) -> np.ndarray:
+    """Reference: element by element, f_e = sum_g w detJ B^T D B u_e, added into r."""
+    D, G = voigt_elasticity(E, nu), reference_gradients()
+    r = np.zeros(3 * len(coords))
+    for nodes in elements:
+        X = coords[nodes]
+        dofs = (3 * nodes[:, None] + np.arange(3)).ravel()
+        fe = np.zeros(24)
+        for g in range(8):
+            J = G[g].T @ X
+            B = b_matrix(G[g] @ np.linalg.inv(J).T)
+            fe += GAUSS_WEIGHTS[g] * np.linalg.det(J) * (B.T @ (D @ (B @ u[dofs])))
+        r[dofs] += fe
+    return r
+
+
+def _numpy_gradients(X: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """dN/dx (e, g, a, 3) and w detJ (e, g) of all elements X (e, 8, 3) at once."""
+    J = np.einsum("gai,eaj->egij", G, X)
+    inv, det = inverse_and_det_3x3(J, np)
+    return np.einsum("gai,egji->egaj", G, inv), det * GAUSS_WEIGHTS
+
+
+def stiffness_numpy_vectorized(
+    coords: np.ndarray, elements: np.ndarray, rows: np.ndarray, cols: np.ndarray, lam: float, mu: float
+) -> sp.csr_matrix:
+    """All element matrices at once with np.einsum, then SciPy COO -> CSR (summing duplicates).
+
+    K[a i, b j] = sum_g w detJ (lam dNa_i dNb_j + mu dNa_j dNb_i + mu delta_ij dNa . dNb).
+    """
+    dN, wdet = _numpy_gradients(coords[elements], reference_gradients())
+    S = np.einsum("eg,egai,egbj->eaibj", wdet, dN, dN)
+    trace = np.einsum("eakbk->eab", S)
+    K = lam * S + mu * S.transpose(0, 1, 4, 3, 2) + mu * np.einsum("eab,ij->eaibj", trace, np.eye(3))
+    return _coo_to_csr(K.ravel(), rows, cols, 3 * len(coords))
+
+
+def residual_numpy_vectorized(
+    coords: np.ndarray, elements: np.ndarray, u: np.ndarray, lam: float, mu: float
+) -> np.ndarray:
+    """All element forces at once with np.einsum, then np.bincount to add them into r."""
+    dN, wdet = _numpy_gradients(coords[elements], reference_gradients())
+    U = u.reshape(-1, 3)[elements]  # (e, a, 3)
+    grad = np.einsum("eai,egaj->egij", U, dN)
+    strain = 0.5 * (grad + grad.transpose(0, 1, 3, 2))
+    trace = np.einsum("egii->eg", strain)
+    stress = 2 * mu * strain + lam * trace[..., None, None] * np.eye(3)
+    fe = np.einsum("eg,egij,egaj->eai", wdet, stress, dN)
+    dofs = (3 * elements[:, :, None] + np.arange(3)).ravel()
+    return np.bincount(dofs, weights=fe.ravel(), minlength=u.size)
+
+
+# ---------------------------------------------------------------------------------------------
+# JAX: kernels for one element (vmapped over elements and Gauss points), then a segment sum
+# ---------------------------------------------------------------------------------------------
+
+
+Array = jax.Array
+
+
+def point_gradients(X: Array, G_g: Array) -> tuple[Array, Array]:
+    """One element X (8, 3) at one Gauss point: dN/dx (8, 3) and det J.
+
+    G_g holds dN/dxi at the point; the 2x2x2 Gauss weights are all 1.
+    """
+    J = G_g.T @ X  # J[i, j] = dx_j / dxi_i
+    inverse, det = inverse_and_det_3x3(J)
+    return G_g @ inverse.T, det
+
+
+def element_stiffness_blocks(X: Array, G: Array, lam: Array,
+                             mu: Array) -> Array:
+    """One element's stiffness as 8x8 blocks of 3x3: K[a, b, i, j].
+
+    S[a, b, i, j] = sum_g det J_g dNa/dx_i dNb/dx_j, then block by block
+    K = lam S + mu S^T + mu tr(S) I. The sum over the 8 Gauss points is
+    written out: XLA:CPU fuses it into one pass over the elements.
+    """
+    point = jax.vmap(point_gradients, in_axes=(None, 0))
+    dN, det = point(X, G)  # (8 points, 8 nodes, 3), (8 points,)
+    S = sum(det[g] * dN[g][:, None, :, None] * dN[g][None, :, None, :]
+            for g in range(8))
+    trace = S[..., 0, 0] + S[..., 1, 1] + S[..., 2, 2]
+    eye = jnp.eye(3, dtype=S.dtype)
+    S_t = jnp.swapaxes(S, -1, -2)
+    return lam * S + mu * S_t + mu * trace[..., None, None] * eye
+
+
+def element_energy(X: Array, U: Array, G: Array, lam: Array,
+                   mu: Array) -> Array:
+    """One element's strain energy for nodal displacements U (8, 3):
+    sum_g det J_g (lam/2 tr(eps)^2 + mu eps:eps)."""
+    dN, det = jax.vmap(point_gradients, in_axes=(None, 0))(X, G)
+    grad = jnp.einsum("ai,gaj->gij", U, dN)  # du_i/dx_j per point
+    strain = 0.5 * (grad + jnp.swapaxes(grad, 1, 2))
+    trace = jnp.trace(strain, axis1=1, axis2=2)
+    squares = jnp.sum(strain * strain, axis=(1, 2))
+    return jnp.sum(det * (0.5 * lam * trace**2 + mu * squares))
+
+
+def element_force(X: Array, U: Array, G: Array, lam: Array,
+                  mu: Array) -> Array:
+    """One element's internal force (8, 3): sum_g det J_g dN sigma(u)."""
+    eye = jnp.eye(3, dtype=X.dtype)
+
+    def at_point(G_g):
+        dN, det = point_gradients(X, G_g)
+        grad = U.T @ dN  # du_i / dx_j
+        strain = 0.5 * (grad + grad.T)
+        stress = lam * jnp.trace(strain) * eye + 2 * mu * strain
+        return det * dN @ stress
+
+    return sum(at_point(G[g]) for g in range(8))
+
+
+def element_blocks_vmap(coords, elements, G, lam, mu):
+    """(elements, 8, 8, 3, 3) element stiffness blocks, vmapped."""
+    kernel = jax.vmap(element_stiffness_blocks,
+                      in_axes=(0, None, None, None))
+    return kernel(coords[elements], G, lam, mu)
+
+
+def element_blocks_autodiff(coords, elements, G, lam, mu):
+    """(elements, 8, 8, 3, 3) element blocks: Hessians of the element
+    energy by forward-over-reverse autodiff, vmapped over elements."""
+    hessian = jax.hessian(element_energy, argnums=1)
+    X = coords[elements]
+    zero = jnp.zeros_like(X)  # the energy is quadratic: any u will do
+    H = jax.vmap(hessian, in_axes=(0, 0, None, None, None))(
+        X, zero, G, lam, mu)
+    return H.transpose(0, 1, 3, 2, 4)  # (e, a, i, b, j) -> (e, a, b, i, j)
+
+
+def sum_blocks(blocks, block_slots, num_blocks: int):
+    """Add every element block into its global 3x3 block (the BSR
+    values); blocks with the same slot are summed."""
+    return jax.ops.segment_sum(blocks.reshape(-1, 3, 3),
+                               block_slots.ravel(),
+                               num_segments=num_blocks)
+
+
+def scatter_blocks(blocks, block_slots, csr_from_bsr):
+    """Sum element blocks into BSR values, then gather them into CSR
+    order."""
+    bsr = sum_blocks(blocks, block_slots, csr_from_bsr.shape[0] // 9)
+    return bsr.ravel()[csr_from_bsr]
+
+
+def scatter_scalars(blocks, scalar_slots, nnz: int):
+    """The same sum entry by entry: 576 scalar updates per element, straight into CSR order."""
+    entries = blocks.transpose(0, 1, 3, 2, 4).ravel()  # (e, a, i, b, j), as scalar_slots
+    return jax.ops.segment_sum(entries, scalar_slots.ravel(), num_segments=nnz)
+
+
+@jax.jit
+def stiffness_vmap(coords, elements, block_slots, csr_from_bsr, G, lam, mu):
+    """CSR values of K: element blocks by vmap, summed as 3x3 blocks,
+    gathered into CSR order."""
+    blocks = element_blocks_vmap(coords, elements, G, lam, mu)
+    return scatter_blocks(blocks, block_slots, csr_from_bsr)
+
+
+@jax.jit
+def stiffness_autodiff(coords, elements, block_slots, csr_from_bsr, G, lam, mu):
+    """CSR values of K with element matrices from jax.hessian of the element strain energy."""
+    blocks = element_blocks_autodiff(coords, elements, G, lam, mu)
+    return scatter_blocks(blocks, block_slots, csr_from_bsr)
+
+
+@jax.jit
+def residual_vmap(coords, elements, u, G, lam, mu):
+    """r(u) = K u: element forces by vmap over elements, then a segment
+    sum of 3-vectors into their nodes."""
+    U = u.reshape(-1, 3)[elements]
+    kernel = jax.vmap(element_force, in_axes=(0, 0, None, None, None))
+    forces = kernel(coords[elements], U, G, lam, mu)  # (e, 8, 3)
+    r = jax.ops.segment_sum(forces.reshape(-1, 3), elements.ravel(),
+                            num_segments=coords.shape[0])
+    return r.ravel()
+
+
+@jax.jit
+def residual_autodiff(coords, elements, u, G, lam, mu):
+    """r(u) as the gradient of the total strain energy: reverse mode writes the scatter."""
+
+    def total_energy(u):
+        energy = jax.vmap(element_energy, in_axes=(0, 0, None, None, None))
+        return energy(coords[elements], u.reshape(-1, 3)[elements], G, lam, mu).sum()
+
+    return jax.grad(total_energy)(u)
+
+
+@jax.jit
+def jacobian_vector_product(coords, elements, u, v, G, lam, mu):
+    """Matrix-free J(u) v, the derivative of r(u + t v) at t = 0, by
+    forward-mode autodiff of the residual: no matrix is formed."""
+
+    def residual(u):
+        return residual_vmap(coords, elements, u, G, lam, mu)
+
+    return jax.jvp(residual, (u,), (v,))[1]
+
+
+@jax.jit
+def diagonal_vmap(coords, elements, G, lam, mu):
+    """diag(K) without K: each element's diagonal (lam + mu) dNa_i^2 + mu |dNa|^2, summed per dof."""
+
+    def element_diagonal(X):
+        dN, det = jax.vmap(point_gradients, in_axes=(None, 0))(X, G)  # (g, 8, 3)
+        squares = dN * dN
+        return jnp.einsum("g,gai->ai", det, (lam + mu) * squares + mu * squares.sum(-1, keepdims=True))
+
+    diagonals = jax.vmap(element_diagonal)(coords[elements])
+    return jax.ops.segment_sum(diagonals.reshape(-1, 3), elements.ravel(), num_segments=coords.shape[0]).ravel()
+
+
+# ---------------------------------------------------------------------------------------------
+# scikit-fem, on the same box, mapped to this module's numbering by node coordinates
+# ---------------------------------------------------------------------------------------------
+
+
+def skfem_basis(mesh: BoxMesh) -> tuple[Any, np.ndarray]:
+    """scikit-fem's vector hex8 basis on the same box (intorder=2, i.e. 2x2x2 Gauss points), and
+    `to_ours`: for each scikit-fem dof, the dof of this module with the same node and component."""
+    from skfem import Basis, ElementHex1, ElementVector, MeshHex
+
+    ticks = np.linspace(0.0, 1.0, mesh.n + 1)
+    basis = Basis(MeshHex.init_tensor(ticks, ticks, ticks), ElementVector(ElementHex1()), intorder=2)
+    ijk = np.rint(basis.mesh.p * mesh.n).astype(np.int64)  # (3, nodes): grid index of each node
+    ours = ijk[0] + (mesh.n + 1) * (ijk[1] + (mesh.n + 1) * ijk[2])
+    if not np.allclose(basis.mesh.p.T, mesh.coords[ours]):
+        raise ValueError("scikit-fem's nodes do not match box_mesh's: compare on an undistorted mesh")
+    to_ours = np.empty(basis.N, dtype=np.int64)
+    for c in range(3):
+        to_ours[basis.nodal_dofs[c]] = 3 * ours + c
+    return basis, to_ours
+
+
+def skfem_forms(E: float, nu: float) -> tuple[Any, Any]:
+    """scikit-fem's bilinear form of linear elasticity and the matching residual linear form."""
+    from skfem import LinearForm
+    from skfem.helpers import ddot, sym_grad
+    from skfem.models.elasticity import linear_elasticity, linear_stress
+
+    lam, mu = lame_parameters(E, nu)
+    stress = linear_stress(lam, mu)
+
+    @LinearForm
+    def internal_force(v, w):
+        return ddot(stress(sym_grad(w["u"])), sym_grad(v))
+
+    return linear_elasticity(lam, mu), internal_force
+
+
+def _skfem_residual(basis: Any, form: Any, u_skfem: np.ndarray) -> np.ndarray:
+    from skfem import asm
+
+    return asm(form, basis, u=basis.interpolate(u_skfem))
+
+
+def _skfem_matrix_to_ours(K: sp.spmatrix, to_ours: np.ndarray) -> sp.csr_matrix:
+    K = K.tocoo()
+    return _coo_to_csr(K.data, to_ours[K.row], to_ours[K.col], K.shape[0])
+
+
+def _skfem_vector_to_ours(r: np.ndarray, to_ours: np.ndarray) -> np.ndarray:
+    out = np.empty_like(r)
+    out[to_ours] = r
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# One entry point per quantity
+# ---------------------------------------------------------------------------------------------
 
 
 @dataclass
 class Prepared:
-    """`fn(*args)` is the step to time; `to_result(output)` turns its output into a SciPy CSR
-    matrix (stiffness) or a NumPy vector (residual) in this module's dof numbering."""
+    """`fn(*args)` is the step to time; `to_result(fn(*args))` gives a SciPy CSR matrix
+    (stiffness) or a NumPy float64 vector (residual) in this module's numbering."""
 
     method: str
     fn: Callable[..., Any]
@@ -263,216 +540,29 @@ class Prepared:
 
 
 def as_mesh(mesh_or_n: "BoxMesh | int") -> BoxMesh:
-    """A BoxMesh, built from n if an int is given."""
+    """A BoxMesh, built by box_mesh(n) when an int is given."""
     return mesh_or_n if isinstance(mesh_or_n, BoxMesh) else box_mesh(int(mesh_or_n))
 
 
-def _check_dtype(method: str, dtype: Any) -> np.dtype:
+def check_dtype(method: str, dtype: Any) -> np.dtype:
+    """The dtype as np.dtype, or a clear error: NumPy and scikit-fem run in float64 only, and JAX
+    in float64 only with 64-bit mode on."""
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64, got {dtype}")
-    if method.startswith("jax") and dtype == np.float64 and not jax.config.jax_enable_x64:
-        raise RuntimeError(
-            f"method {method!r} in float64 needs JAX's 64-bit mode: call "
-            "jax.config.update('jax_enable_x64', True) before using JAX, or pass dtype=np.float32"
-        )
     if not method.startswith("jax") and dtype != np.float64:
         raise ValueError(f"method {method!r} runs in float64 only, got dtype={dtype}")
+    if method.startswith("jax") and dtype == np.float64 and not jax.config.jax_enable_x64:
+        raise RuntimeError(
+            f"method {method!r} in float64 needs JAX's 64-bit mode: call jax.config.update("
+            "'jax_enable_x64', True) first (or use `with jax.enable_x64(True):`), or pass dtype=np.float32"
+        )
     return dtype
 
 
-def _coo_to_csr(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, size: int) -> sp.csr_matrix:
-    """SciPy's COO -> CSR conversion, which sums duplicate entries; indices sorted (canonical CSR)."""
-    K = sp.coo_matrix((values, (rows, cols)), shape=(size, size)).tocsr()
-    K.sort_indices()
-    return K
-
-
-def _b_matrix(dNdx: np.ndarray) -> np.ndarray:
-    """6x24 strain-displacement matrix (Voigt: xx, yy, zz, yz, xz, xy) of one Gauss point."""
-    B = np.zeros((6, 24))
-    for i in range(3):
-        B[i, i::3] = dNdx[:, i]
-    B[3, 1::3], B[3, 2::3] = dNdx[:, 2], dNdx[:, 1]
-    B[4, 0::3], B[4, 2::3] = dNdx[:, 2], dNdx[:, 0]
-    B[5, 0::3], B[5, 1::3] = dNdx[:, 1], dNdx[:, 0]
-    return B
-
-
-def stiffness_numpy_loop(coords: np.ndarray, elements: np.ndarray, E: float, nu: float) -> sp.csr_matrix:
-    """Reference: one element at a time, Ke = sum_g w detJ B^T D B, then SciPy COO -> CSR."""
-    D, G = voigt_elasticity(E, nu), reference_gradients()
-    size = 3 * len(coords)
-    rows, cols, values = [], [], []
-    for nodes in elements:
-        X = coords[nodes]
-        Ke = np.zeros((24, 24))
-        for g in range(8):
-            J = G[g].T @ X
-            B = _b_matrix(G[g] @ np.linalg.inv(J).T)
-            Ke += GAUSS_WEIGHTS[g] * np.linalg.det(J) * (B.T @ D @ B)
-        dofs = (3 * nodes[:, None] + np.arange(3)).ravel()
-        rows.append(np.repeat(dofs, 24))
-        cols.append(np.tile(dofs, 24))
-        values.append(Ke.ravel())
-    return _coo_to_csr(np.concatenate(values), np.concatenate(rows), np.concatenate(cols), size)
-
-
-def residual_numpy_loop(coords: np.ndarray, elements: np.ndarray, u: np.ndarray, E: float, nu: float) -> np.ndarray:
-    """Reference: one element at a time, f_e = sum_g w detJ B^T D B u_e, added into the global vector."""
-    D, G = voigt_elasticity(E, nu), reference_gradients()
-    r = np.zeros(3 * len(coords))
-    for nodes in elements:
-        X = coords[nodes]
-        dofs = (3 * nodes[:, None] + np.arange(3)).ravel()
-        fe = np.zeros(24)
-        for g in range(8):
-            J = G[g].T @ X
-            B = _b_matrix(G[g] @ np.linalg.inv(J).T)
-            fe += GAUSS_WEIGHTS[g] * np.linalg.det(J) * (B.T @ (D @ (B @ u[dofs])))
-        r[dofs] += fe
-    return r
-
-
-def stiffness_numpy_vectorized(
-    coords: np.ndarray, elements: np.ndarray, rows: np.ndarray, cols: np.ndarray, lam: float, mu: float
-) -> sp.csr_matrix:
-    """All elements at once with np.einsum, then SciPy COO -> CSR (which sums duplicates)."""
-    Ke = element_stiffness(coords[elements], reference_gradients(), lam, mu, np)
-    return _coo_to_csr(Ke.ravel(), rows, cols, 3 * len(coords))
-
-
-def residual_numpy_vectorized(
-    coords: np.ndarray, elements: np.ndarray, u: np.ndarray, lam: float, mu: float
-) -> np.ndarray:
-    """All elements at once with np.einsum, then np.bincount to add element forces into dofs."""
-    U = u.reshape(-1, 3)[elements]
-    fe = element_internal_force(coords[elements], U, reference_gradients(), lam, mu, np)
-    dofs = (3 * elements[:, :, None] + np.arange(3)).ravel()
-    return np.bincount(dofs, weights=fe.ravel(), minlength=u.size)
-
-
-def _gauss_point_stiffness(X: jax.Array, G_g: jax.Array, lam: float, mu: float) -> jax.Array:
-    """One element, one Gauss point: w detJ (lam dN_i dN_j + mu dN_j dN_i + mu delta_ij dN . dN)."""
-    J = G_g.T @ X
-    inv, det = inverse_and_det_3x3(J)
-    dNdx = G_g @ inv.T  # (8, 3)
-    outer = dNdx[:, :, None, None] * dNdx[None, None, :, :]  # (a, i, b, j)
-    dots = (dNdx @ dNdx.T)[:, None, :, None] * jnp.eye(3, dtype=X.dtype)[None, :, None, :]
-    Kg = lam * outer + mu * jnp.swapaxes(outer, 1, 3) + mu * dots
-    return det * Kg.reshape(24, 24)  # the 2x2x2 Gauss weights are all 1
-
-
-def make_stiffness_vmap(num_slots: int) -> Callable[..., jax.Array]:
-    """Jitted CSR data of K: element matrices by vmap over elements and Gauss points, then a
-    segment sum of every element entry into its precomputed CSR slot (duplicates summed)."""
-
-    @jax.jit
-    def stiffness_data(coords, elements, slots, G, lam, mu):
-        X = coords[elements]  # (elements, 8, 3)
-        per_point = jax.vmap(_gauss_point_stiffness, in_axes=(None, 0, None, None))
-        per_element = jax.vmap(lambda X: per_point(X, G, lam, mu).sum(axis=0))
-        Ke = per_element(X)  # (elements, 24, 24)
-        return jax.ops.segment_sum(Ke.ravel(), slots.ravel(), num_segments=num_slots)
-
-    return stiffness_data
-
-
-def make_stiffness_autodiff(num_slots: int) -> Callable[..., jax.Array]:
-    """Jitted CSR data of K: element matrices as the Hessian of the element strain energy
-    (forward over reverse mode), vmapped over elements, then the same segment sum."""
-
-    @jax.jit
-    def stiffness_data(coords, elements, slots, G, lam, mu):
-        X = coords[elements]
-        hessian = jax.hessian(element_energy, argnums=1)
-        Ke = jax.vmap(hessian, in_axes=(0, 0, None, None, None))(X, jnp.zeros_like(X), G, lam, mu)
-        return jax.ops.segment_sum(Ke.reshape(-1), slots.ravel(), num_segments=num_slots)
-
-    return stiffness_data
-
-
-def _element_force(X: jax.Array, U: jax.Array, G: jax.Array, lam: float, mu: float) -> jax.Array:
-    return element_internal_force(X, U, G, lam, mu, jnp)
-
-
-@jax.jit
-def residual_vmap(coords, elements, u, G, lam, mu):
-    """Jitted r(u) = K u: element forces by vmap over elements, then a segment sum into dofs."""
-    U = u.reshape(-1, 3)[elements]  # (elements, 8, 3)
-    fe = jax.vmap(_element_force, in_axes=(0, 0, None, None, None))(coords[elements], U, G, lam, mu)
-    dofs = (3 * elements[:, :, None] + jnp.arange(3)).ravel()
-    return jax.ops.segment_sum(fe.ravel(), dofs, num_segments=u.size)
-
-
-@jax.jit
-def residual_autodiff(coords, elements, u, G, lam, mu):
-    """Jitted r(u) as the gradient of the total strain energy (reverse mode does the scatter)."""
-
-    def total_energy(u):
-        U = u.reshape(-1, 3)[elements]
-        energies = jax.vmap(element_energy, in_axes=(0, 0, None, None, None))
-        return energies(coords[elements], U, G, lam, mu).sum()
-
-    return jax.grad(total_energy)(u)
-
-
-@jax.jit
-def jacobian_vector_product(coords, elements, u, v, G, lam, mu):
-    """Matrix-free J(u) v = d/dt r(u + t v): forward-mode autodiff of the residual, no matrix."""
-    residual = lambda u: residual_vmap(coords, elements, u, G, lam, mu)  # noqa: E731
-    return jax.jvp(residual, (u,), (v,))[1]
-
-
-def _skfem_basis(mesh: BoxMesh) -> tuple[Any, np.ndarray]:
-    """scikit-fem's basis on the same box (intorder=2: 2x2x2 Gauss), and its dof -> our dof map."""
-    from skfem import Basis, ElementHex1, ElementVector, MeshHex
-
-    ticks = np.linspace(0.0, 1.0, mesh.n + 1)
-    basis = Basis(MeshHex.init_tensor(ticks, ticks, ticks), ElementVector(ElementHex1()), intorder=2)
-    ijk = np.rint(basis.mesh.p * mesh.n).astype(np.int64)  # (3, nodes) integer grid coordinates
-    ours = ijk[0] + (mesh.n + 1) * (ijk[1] + (mesh.n + 1) * ijk[2])
-    if not np.allclose(basis.mesh.p.T, mesh.coords[ours]):
-        raise ValueError("scikit-fem's nodes do not match box_mesh's (is the mesh distorted?)")
-    to_ours = np.empty(basis.N, dtype=np.int64)
-    for c in range(3):
-        to_ours[basis.nodal_dofs[c]] = 3 * ours + c
-    return basis, to_ours
-
-
-def _skfem_permute_matrix(K: sp.spmatrix, to_ours: np.ndarray) -> sp.csr_matrix:
-    K = K.tocoo()
-    return _coo_to_csr(K.data, to_ours[K.row], to_ours[K.col], K.shape[0])
-
-
-def _skfem_permute_vector(r: np.ndarray, to_ours: np.ndarray) -> np.ndarray:
-    out = np.empty_like(r)
-    out[to_ours] = r
-    return out
-
-
-def _skfem_residual(basis: Any, form: Any, u_skfem: np.ndarray) -> np.ndarray:
-    from skfem import asm
-
-    return asm(form, basis, u=basis.interpolate(u_skfem))
-
-
-def _skfem_forms(E: float, nu: float) -> tuple[Any, Any]:
-    from skfem import LinearForm
-    from skfem.helpers import ddot, sym_grad
-    from skfem.models.elasticity import linear_elasticity, linear_stress
-
-    lam, mu = lame_parameters(E, nu)
-    stress = linear_stress(lam, mu)
-
-    @LinearForm
-    def internal_force(v, w):
-        return ddot(stress(sym_grad(w["u"])), sym_grad(v))
-
-    return linear_elasticity(lam, mu), internal_force
-
-
-def _device_inputs(mesh: BoxMesh, E: float, nu: float, dtype: np.dtype) -> tuple[Any, ...]:
+def device_inputs(mesh: BoxMesh, E: float, nu: float, dtype: Any) -> tuple[jax.Array, ...]:
+    """(coords, elements, G, lam, mu) as device arrays in `dtype`: passed as arguments, never
+    closed over, so that XLA cannot fold the mesh into the compiled program as constants."""
     lam, mu = lame_parameters(E, nu)
     return (
         jax.device_put(mesh.coords.astype(dtype)),
@@ -484,79 +574,199 @@ def _device_inputs(mesh: BoxMesh, E: float, nu: float, dtype: np.dtype) -> tuple
 
 
 def prepare_stiffness(
-    mesh: "BoxMesh | int", method: str, E: float = 1.0, nu: float = 0.3, dtype: Any = np.float64,
+    mesh: "BoxMesh | int",
+    method: str,
+    E: float = 1.0,
+    nu: float = 0.3,
+    dtype: Any = np.float64,
     pattern: CsrPattern | None = None,
 ) -> Prepared:
-    """Everything `method` needs that depends only on the mesh; the step left is the assembly."""
+    """Set up `method` for this mesh; the Prepared step left to time is the assembly itself."""
     mesh = as_mesh(mesh)
-    dtype = _check_dtype(method, dtype)
+    dtype = check_dtype(method, dtype)
     lam, mu = lame_parameters(E, nu)
-    coords, elements = mesh.coords, mesh.elements
+    identity = lambda K: K  # noqa: E731
     if method == "numpy_loop":
-        return Prepared(method, stiffness_numpy_loop, (coords, elements, E, nu), lambda K: K, dtype)
+        return Prepared(method, stiffness_numpy_loop, (mesh.coords, mesh.elements, E, nu), identity, dtype)
     if method == "numpy_vectorized":
         dofs = mesh.element_dofs
         rows, cols = np.repeat(dofs, 24, axis=1).ravel(), np.tile(dofs, (1, 24)).ravel()
-        args = (coords, elements, rows, cols, lam, mu)
-        return Prepared(method, stiffness_numpy_vectorized, args, lambda K: K, dtype)
+        args = (mesh.coords, mesh.elements, rows, cols, lam, mu)
+        return Prepared(method, stiffness_numpy_vectorized, args, identity, dtype)
     if method in ("jax_vmap", "jax_autodiff"):
         pattern = csr_pattern(mesh) if pattern is None else pattern
-        make = make_stiffness_vmap if method == "jax_vmap" else make_stiffness_autodiff
-        x, e, G, lam_, mu_ = _device_inputs(mesh, E, nu, dtype)
-        args = (x, e, jax.device_put(pattern.slots), G, lam_, mu_)
-        return Prepared(method, make(pattern.nnz), args, pattern.matrix, dtype)
+        coords, elements, G, lam_, mu_ = device_inputs(mesh, E, nu, dtype)
+        slots, reorder = jax.device_put(pattern.block_slots), jax.device_put(pattern.csr_from_bsr)
+        fn = stiffness_vmap if method == "jax_vmap" else stiffness_autodiff
+        return Prepared(method, fn, (coords, elements, slots, reorder, G, lam_, mu_), pattern.matrix, dtype)
     if method == "scikit_fem":
         from skfem import asm
 
-        basis, to_ours = _skfem_basis(mesh)
-        form, _ = _skfem_forms(E, nu)
-        return Prepared(method, asm, (form, basis), lambda K: _skfem_permute_matrix(K, to_ours), dtype)
+        basis, to_ours = skfem_basis(mesh)
+        form, _ = skfem_forms(E, nu)
+        return Prepared(method, asm, (form, basis), lambda K: _skfem_matrix_to_ours(K, to_ours), dtype)
     raise ValueError(f"unknown stiffness method {method!r}; choose one of {STIFFNESS_METHODS}")
 
 
 def prepare_residual(
-    mesh: "BoxMesh | int", method: str, u: np.ndarray, E: float = 1.0, nu: float = 0.3,
-    dtype: Any = np.float64, v: np.ndarray | None = None,
+    mesh: "BoxMesh | int",
+    method: str,
+    u: np.ndarray,
+    E: float = 1.0,
+    nu: float = 0.3,
+    dtype: Any = np.float64,
+    v: np.ndarray | None = None,
 ) -> Prepared:
-    """The residual r(u) = K u by `method` (for 'jax_jvp': the product J(u) v, v defaulting to u)."""
+    """Set up r(u) = K u by `method`; for 'jax_jvp' the step is the product J(u) v (v defaults to u,
+    and J v equals r(v) for this linear problem)."""
     mesh = as_mesh(mesh)
-    dtype = _check_dtype(method, dtype)
-    lam, mu = lame_parameters(E, nu)
-    coords, elements = mesh.coords, mesh.elements
+    dtype = check_dtype(method, dtype)
     u = np.asarray(u, dtype=np.float64)
     if u.shape != (mesh.num_dofs,):
         raise ValueError(f"u must have shape ({mesh.num_dofs},) for n={mesh.n}, got {u.shape}")
+    lam, mu = lame_parameters(E, nu)
     to_numpy = lambda r: np.asarray(r, dtype=np.float64)  # noqa: E731
     if method == "numpy_loop":
-        return Prepared(method, residual_numpy_loop, (coords, elements, u, E, nu), to_numpy, dtype)
+        return Prepared(method, residual_numpy_loop, (mesh.coords, mesh.elements, u, E, nu), to_numpy, dtype)
     if method == "numpy_vectorized":
-        return Prepared(method, residual_numpy_vectorized, (coords, elements, u, lam, mu), to_numpy, dtype)
-    if method in JAX_METHODS:
-        x, e, G, lam_, mu_ = _device_inputs(mesh, E, nu, dtype)
+        args = (mesh.coords, mesh.elements, u, lam, mu)
+        return Prepared(method, residual_numpy_vectorized, args, to_numpy, dtype)
+    if method in ("jax_vmap", "jax_autodiff", "jax_jvp"):
+        coords, elements, G, lam_, mu_ = device_inputs(mesh, E, nu, dtype)
         u_ = jax.device_put(u.astype(dtype))
         if method == "jax_jvp":
             v_ = u_ if v is None else jax.device_put(np.asarray(v).astype(dtype))
-            return Prepared(method, jacobian_vector_product, (x, e, u_, v_, G, lam_, mu_), to_numpy, dtype)
+            args = (coords, elements, u_, v_, G, lam_, mu_)
+            return Prepared(method, jacobian_vector_product, args, to_numpy, dtype)
         fn = residual_vmap if method == "jax_vmap" else residual_autodiff
-        return Prepared(method, fn, (x, e, u_, G, lam_, mu_), to_numpy, dtype)
+        return Prepared(method, fn, (coords, elements, u_, G, lam_, mu_), to_numpy, dtype)
     if method == "scikit_fem":
-        basis, to_ours = _skfem_basis(mesh)
-        _, form = _skfem_forms(E, nu)
-        args = (basis, form, u[to_ours])
-        return Prepared(method, _skfem_residual, args, lambda r: _skfem_permute_vector(r, to_ours), dtype)
+        basis, to_ours = skfem_basis(mesh)
+        _, form = skfem_forms(E, nu)
+        to_result = lambda r: _skfem_vector_to_ours(r, to_ours)  # noqa: E731
+        return Prepared(method, _skfem_residual, (basis, form, u[to_ours]), to_result, dtype)
     raise ValueError(f"unknown residual method {method!r}; choose one of {RESIDUAL_METHODS}")
 
 
 def assemble_stiffness(
-    mesh: "BoxMesh | int", E: float = 1.0, nu: float = 0.3, method: str = "jax_vmap", dtype: Any = np.float64
+    mesh: "BoxMesh | int",
+    E: float = 1.0,
+    nu: float = 0.3,
+    method: str = "jax_vmap",
+    dtype: Any = np.float64,
+    pattern: CsrPattern | None = None,
 ) -> sp.csr_matrix:
-    """The global stiffness matrix by `method`, as canonical SciPy CSR (duplicates summed, sorted)."""
-    return prepare_stiffness(mesh, method, E, nu, dtype).result()
+    """The global stiffness matrix by `method`, as canonical SciPy CSR (duplicates summed, sorted).
+    A `pattern` from csr_pattern(mesh) saves rebuilding it for the JAX methods."""
+    return prepare_stiffness(mesh, method, E, nu, dtype, pattern).result()
 
 
 def assemble_residual(
-    mesh: "BoxMesh | int", u: np.ndarray, E: float = 1.0, nu: float = 0.3, method: str = "jax_vmap",
+    mesh: "BoxMesh | int",
+    u: np.ndarray,
+    E: float = 1.0,
+    nu: float = 0.3,
+    method: str = "jax_vmap",
     dtype: Any = np.float64,
 ) -> np.ndarray:
     """The internal-force residual r(u) = K u by `method`, as a NumPy float64 vector."""
     return prepare_residual(mesh, method, u, E, nu, dtype).result()
+
+
+def relative_difference(A: Any, B: Any) -> float:
+    """max |A - B| / max |B| for two sparse matrices or two vectors."""
+    if sp.issparse(A):
+        return float(abs(A - B).max() / abs(B).max())
+    return float(np.abs(np.asarray(A) - np.asarray(B)).max() / np.abs(np.asarray(B)).max())
+
+
+# ---------------------------------------------------------------------------------------------
+# Boundary conditions and solves
+# ---------------------------------------------------------------------------------------------
+
+
+def face_conditions(mesh: BoxMesh, displacement: tuple[float, float, float] = (0.1, 0.1, 0.1)) -> tuple[np.ndarray, np.ndarray]:
+    """The study's Dirichlet conditions: u = 0 on the face x = 0 and u = `displacement` on x = 1.
+    Returns (fixed: bool per dof, values: prescribed values, 0 on free dofs)."""
+    x = mesh.coords[:, 0]
+    values = np.zeros((mesh.num_nodes, 3))
+    values[np.isclose(x, 1.0)] = displacement
+    fixed = np.repeat(np.isclose(x, 0.0) | np.isclose(x, 1.0), 3)
+    return fixed, values.ravel()
+
+
+def boundary_conditions_from_field(mesh: BoxMesh, field: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fix every dof on the outer surface of the box to `field` (patch tests)."""
+    on_surface = np.any(np.isclose(mesh.coords, 0.0) | np.isclose(mesh.coords, 1.0), axis=1)
+    fixed = np.repeat(on_surface, 3)
+    return fixed, np.where(fixed, field, 0.0)
+
+
+def linear_field(mesh: BoxMesh, A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Dof vector of the displacement u(x) = A x + b at the nodes."""
+    return (mesh.coords @ np.asarray(A).T + np.asarray(b)).ravel()
+
+
+def solve_direct(K: sp.spmatrix, fixed: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """u with u = values on fixed dofs and (K u)_free = 0: a sparse LU solve of K_ff u_f = -K_fc u_c."""
+    free = ~fixed
+    K = sp.csr_matrix(K)
+    rhs = -(K[free][:, fixed] @ values[fixed])
+    u = values.copy()
+    u[free] = spla.splu(K[free][:, free].tocsc()).solve(rhs)
+    return u
+
+
+def solve_cg(K: sp.spmatrix, fixed: np.ndarray, values: np.ndarray, rtol: float = 1e-8) -> tuple[np.ndarray, int]:
+    """The same solve by SciPy's conjugate gradients on the assembled K_ff, Jacobi-preconditioned.
+    Returns (u, iterations)."""
+    free = ~fixed
+    K = sp.csr_matrix(K)
+    K_ff = K[free][:, free]
+    rhs = -(K[free][:, fixed] @ values[fixed])
+    iterations = 0
+
+    def count(_: np.ndarray) -> None:
+        nonlocal iterations
+        iterations += 1
+
+    jacobi = sp.diags(1.0 / K_ff.diagonal())
+    u_free, info = spla.cg(K_ff, rhs, rtol=rtol, atol=0.0, M=jacobi, maxiter=10 * len(rhs), callback=count)
+    if info != 0:
+        raise RuntimeError(f"SciPy CG did not converge to rtol={rtol} in {iterations} iterations")
+    u = values.copy()
+    u[free] = u_free
+    return u, iterations
+
+
+@jax.jit
+def matrix_free_cg(coords, elements, fixed, values, G, lam, mu, rtol):
+    """Solve r(u) = 0 on free dofs by Jacobi-preconditioned CG where K v is a Jacobian-vector
+    product of the residual (no matrix) and diag(K) is assembled element by element.
+    Returns (u, iterations)."""
+    free = (~fixed).astype(values.dtype)
+
+    def apply(v):  # K_ff v, with v zero on fixed dofs
+        return free * jacobian_vector_product(coords, elements, values, free * v, G, lam, mu)
+
+    b = -free * residual_vmap(coords, elements, values, G, lam, mu)
+    inverse_diagonal = free / jnp.where(fixed, 1.0, diagonal_vmap(coords, elements, G, lam, mu))
+    bound = (rtol * jnp.linalg.norm(b)) ** 2
+
+    def body(state):
+        x, r, z, p, rz, k = state
+        Ap = apply(p)
+        alpha = rz / jnp.vdot(p, Ap)
+        x, r = x + alpha * p, r - alpha * Ap
+        z = inverse_diagonal * r
+        rz_new = jnp.vdot(r, z)
+        return x, r, z, z + (rz_new / rz) * p, rz_new, k + 1
+
+    def not_converged(state):
+        r, k = state[1], state[5]
+        return (jnp.vdot(r, r) > bound) & (k < 10 * b.size)
+
+    z = inverse_diagonal * b
+    state = (jnp.zeros_like(b), b, z, z, jnp.vdot(b, z), 0)
+    x, *_, iterations = jax.lax.while_loop(not_converged, body, state)
+    return values + x, iterations

@@ -1,0 +1,197 @@
+"""perfguide.fem: the mesh numbering, every assembly method against scikit-fem, and the solves."""
+
+from collections.abc import Iterator
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from perfguide import fem
+
+F64_TOLERANCE = 1e-10
+F32_TOLERANCE = 1e-5  # float32 round-off (eps 1.2e-7) accumulated over a few hundred terms
+JAX_METHODS = [m for m in fem.STIFFNESS_METHODS if m.startswith("jax")]
+
+
+@pytest.fixture(autouse=True)
+def x64() -> Iterator[None]:
+    """float64 in JAX for these tests only, without changing the global default for other tests."""
+    with jax.enable_x64(True):
+        yield
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict[int, sp.csr_matrix]:
+    """scikit-fem's stiffness matrices, in perfguide.fem's numbering, for n = 1 and 3."""
+    return {n: fem.assemble_stiffness(n, method="scikit_fem") for n in (1, 3)}
+
+
+def test_box_mesh_numbers_nodes_x_fastest_then_y_then_z() -> None:
+    n = 2
+    mesh = fem.box_mesh(n)
+    assert mesh.num_nodes == (n + 1) ** 3 and mesh.num_elements == n**3
+    for k in range(n + 1):
+        for j in range(n + 1):
+            for i in range(n + 1):
+                node = i + (n + 1) * (j + (n + 1) * k)
+                np.testing.assert_allclose(mesh.coords[node], np.array([i, j, k]) / n)
+
+
+def test_box_mesh_elements_are_hex8_in_the_usual_corner_order() -> None:
+    mesh = fem.box_mesh(2)
+    # Element (0, 0, 0): bottom face counter-clockwise, then the top face.
+    assert mesh.elements[0].tolist() == [0, 1, 4, 3, 9, 10, 13, 12]
+    # Elements are numbered x fastest too: element 1 is shifted by one node in x.
+    assert (mesh.elements[1] - mesh.elements[0]).tolist() == [1] * 8
+    corners = mesh.coords[mesh.elements] - mesh.coords[mesh.elements[:, :1]]
+    np.testing.assert_allclose(corners * 2, np.broadcast_to((fem.CORNERS + 1) / 2, corners.shape))
+
+
+def test_dof_of_component_c_at_node_k_is_3k_plus_c() -> None:
+    mesh = fem.box_mesh(2)
+    assert mesh.num_dofs == 3 * mesh.num_nodes
+    nodes = mesh.elements[5]
+    assert mesh.element_dofs[5].tolist() == [3 * k + c for k in nodes for c in range(3)]
+
+
+def test_jittered_mesh_keeps_the_surface_and_positive_volumes() -> None:
+    flat, jittered = fem.box_mesh(3), fem.box_mesh(3, jitter=0.2, seed=4)
+    surface = np.any(np.isclose(flat.coords, 0) | np.isclose(flat.coords, 1), axis=1)
+    np.testing.assert_array_equal(jittered.coords[surface], flat.coords[surface])
+    assert np.abs(jittered.coords[~surface] - flat.coords[~surface]).max() > 0
+    J = np.einsum("gai,eaj->egij", fem.reference_gradients(), jittered.coords[jittered.elements])
+    assert np.linalg.det(J).min() > 0
+    with pytest.raises(ValueError, match="jitter"):
+        fem.box_mesh(3, jitter=0.3)
+
+
+@pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.parametrize("method", fem.STIFFNESS_METHODS)
+def test_every_stiffness_method_matches_scikit_fem(reference: dict, method: str, n: int) -> None:
+    K = fem.assemble_stiffness(n, method=method)
+    assert fem.relative_difference(K, reference[n]) < F64_TOLERANCE
+
+
+@pytest.mark.parametrize("method", JAX_METHODS)
+def test_float32_stiffness_matches_to_float32_round_off(reference: dict, method: str) -> None:
+    K = fem.assemble_stiffness(3, method=method, dtype=np.float32)
+    assert fem.relative_difference(K, reference[3]) < F32_TOLERANCE
+
+
+@pytest.mark.parametrize("method", fem.RESIDUAL_METHODS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_every_residual_method_matches_scikit_fem(reference: dict, method: str, dtype: type) -> None:
+    if dtype == np.float32 and not method.startswith("jax"):
+        pytest.skip("NumPy and scikit-fem methods run in float64 only")
+    u = np.random.default_rng(3).standard_normal(fem.box_mesh(3).num_dofs)
+    r = fem.assemble_residual(3, u, method=method, dtype=dtype)
+    tolerance = F64_TOLERANCE if dtype == np.float64 else F32_TOLERANCE
+    assert fem.relative_difference(r, reference[3] @ u) < tolerance
+
+
+@pytest.mark.parametrize("method", fem.STIFFNESS_METHODS)
+def test_matrices_are_canonical_csr_with_duplicates_summed(method: str) -> None:
+    n = 3
+    K = fem.assemble_stiffness(n, method=method)
+    assert isinstance(K, sp.csr_matrix)
+    assert K.has_canonical_format  # sorted indices, no duplicate entries
+    assert K.nnz == 9 * (3 * n + 1) ** 3  # 27-node stencil, 3x3 dofs per node pair
+    assert abs(K - K.T).max() < F64_TOLERANCE * abs(K).max()
+
+
+def test_csr_pattern_matches_scipy_and_both_scatters_agree() -> None:
+    mesh = fem.box_mesh(3)
+    pattern = fem.csr_pattern(mesh)
+    reference = fem.assemble_stiffness(mesh, method="numpy_vectorized")
+    np.testing.assert_array_equal(pattern.indptr, reference.indptr)
+    np.testing.assert_array_equal(pattern.indices, reference.indices)
+    coords, elements, G, lam, mu = fem.device_inputs(mesh, 1.0, 0.3, np.float64)
+    blocks = fem.element_blocks_vmap(coords, elements, G, lam, mu)
+    by_block = fem.scatter_blocks(blocks, jnp.asarray(pattern.block_slots), jnp.asarray(pattern.csr_from_bsr))
+    by_scalar = fem.scatter_scalars(blocks, jnp.asarray(pattern.scalar_slots), pattern.nnz)
+    np.testing.assert_allclose(by_block, reference.data, rtol=0, atol=F64_TOLERANCE)
+    np.testing.assert_allclose(by_scalar, reference.data, rtol=0, atol=F64_TOLERANCE)
+
+
+def test_rigid_body_motions_cost_no_force() -> None:
+    mesh = fem.box_mesh(3, jitter=0.2)
+    K = fem.assemble_stiffness(mesh)
+    skew = np.array([[0.0, -0.3, 0.2], [0.3, 0.0, -0.1], [-0.2, 0.1, 0.0]])  # a small rotation
+    for A, b in [(np.zeros((3, 3)), np.array([1.0, -2.0, 0.5])), (skew, np.zeros(3))]:
+        u = fem.linear_field(mesh, A, b)
+        assert np.abs(K @ u).max() < F64_TOLERANCE * abs(K).max()
+
+
+@pytest.mark.parametrize("method", [m for m in fem.STIFFNESS_METHODS if m != "scikit_fem"])
+def test_patch_test_linear_field_is_reproduced_exactly(method: str) -> None:
+    mesh = fem.box_mesh(3, jitter=0.2, seed=2)
+    rng = np.random.default_rng(5)
+    u_linear = fem.linear_field(mesh, rng.uniform(-0.1, 0.1, (3, 3)), rng.uniform(-0.1, 0.1, 3))
+    fixed, values = fem.boundary_conditions_from_field(mesh, u_linear)
+    assert (~fixed).sum() > 0
+    u = fem.solve_direct(fem.assemble_stiffness(mesh, method=method), fixed, values)
+    np.testing.assert_allclose(u, u_linear, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("method", [m for m in fem.RESIDUAL_METHODS if m != "scikit_fem"])
+def test_residual_of_a_linear_field_vanishes_at_interior_dofs(method: str) -> None:
+    mesh = fem.box_mesh(3, jitter=0.2, seed=2)
+    u_linear = fem.linear_field(mesh, np.diag([0.1, -0.05, 0.02]) + 0.03, np.ones(3))
+    fixed, _ = fem.boundary_conditions_from_field(mesh, u_linear)
+    r = fem.assemble_residual(mesh, u_linear, method=method)
+    assert np.abs(r[~fixed]).max() < 1e-14
+
+
+def test_jacobian_vector_product_is_K_times_v() -> None:
+    mesh = fem.box_mesh(3)
+    rng = np.random.default_rng(6)
+    u, v = rng.standard_normal((2, mesh.num_dofs))
+    Kv = fem.prepare_residual(mesh, "jax_jvp", u, v=v).result()
+    K = fem.assemble_stiffness(mesh)
+    np.testing.assert_allclose(Kv, K @ v, rtol=0, atol=F64_TOLERANCE * np.abs(K @ v).max())
+
+
+def test_matrix_free_diagonal_is_the_diagonal_of_K() -> None:
+    mesh = fem.box_mesh(3, jitter=0.1)
+    coords, elements, G, lam, mu = fem.device_inputs(mesh, 1.0, 0.3, np.float64)
+    np.testing.assert_allclose(fem.diagonal_vmap(coords, elements, G, lam, mu), fem.assemble_stiffness(mesh).diagonal(), rtol=1e-12)
+
+
+def test_the_three_solves_of_the_study_problem_agree() -> None:
+    mesh = fem.box_mesh(4)
+    K = fem.assemble_stiffness(mesh)
+    fixed, values = fem.face_conditions(mesh)
+    assert np.allclose(values.reshape(-1, 3)[mesh.coords[:, 0] == 1.0], 0.1)
+    u_direct = fem.solve_direct(K, fixed, values)
+    assert np.abs((K @ u_direct)[~fixed]).max() < 1e-12
+    u_cg, iterations = fem.solve_cg(K, fixed, values, rtol=1e-12)
+    coords, elements, G, lam, mu = fem.device_inputs(mesh, 1.0, 0.3, np.float64)
+    args = (coords, elements, jnp.asarray(fixed), jnp.asarray(values), G, lam, mu, 1e-12)
+    u_free, free_iterations = fem.matrix_free_cg(*args)
+    np.testing.assert_allclose(u_cg, u_direct, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(np.asarray(u_free), u_direct, rtol=0, atol=1e-9)
+    assert 0 < iterations and 0 < int(free_iterations) < 10 * (~fixed).sum()
+
+
+def test_float64_in_jax_without_64_bit_mode_says_what_to_do() -> None:
+    with jax.enable_x64(False), pytest.raises(RuntimeError, match="jax_enable_x64"):
+        fem.prepare_stiffness(2, "jax_vmap", dtype=np.float64)
+
+
+def test_numpy_and_scikit_fem_refuse_float32() -> None:
+    with pytest.raises(ValueError, match="float64 only"):
+        fem.prepare_stiffness(2, "numpy_vectorized", dtype=np.float32)
+
+
+def test_unknown_method_names_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="numpy_loop"):
+        fem.assemble_stiffness(2, method="petsc")
+    with pytest.raises(ValueError, match="jax_jvp"):
+        fem.assemble_residual(2, np.zeros(81), method="petsc")
+
+
+def test_residual_rejects_a_displacement_of_the_wrong_size() -> None:
+    with pytest.raises(ValueError, match="shape"):
+        fem.assemble_residual(2, np.zeros(10))
