@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 PACKAGES = ("jax", "jaxlib", "flax", "optax", "numpy", "scipy", "torch", "scikit-fem")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 DETERMINISTIC_XLA_FLAGS = ("--xla_gpu_deterministic_ops=true", "--xla_gpu_autotune_level=0")
 
 
@@ -64,6 +65,8 @@ def environment() -> dict[str, Any]:
         "cpu_cores": os.cpu_count(),
         "platform": platform.platform(),
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "thread_settings": {name: os.environ[name] for name in THREAD_VARIABLES if name in os.environ},
+        "load_average_1min": os.getloadavg()[0],  # other work on the machine skews timings
         "profile": profile(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
