@@ -67,6 +67,7 @@ def environment() -> dict[str, Any]:
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
         "thread_settings": {name: os.environ[name] for name in THREAD_VARIABLES if name in os.environ},
         "load_average_1min": os.getloadavg()[0],  # other work on the machine skews timings
+        "torch_threads": sys.modules["torch"].get_num_threads() if "torch" in sys.modules else None,
         "profile": profile(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
