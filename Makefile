@@ -5,7 +5,7 @@ BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 
-.PHONY: book test quick sync clean help venv
+.PHONY: book test quick sync clean help venv bench
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,6 +27,9 @@ quick: $(STAMP)  ## the same in the quick profile, into _build/quick (what the t
 
 test: $(STAMP)  ## unit tests, pairing check, quick-profile book build and browser check
 	pytest
+
+bench: $(STAMP)  ## print each speed goal with the ratio measured by the last `make book`
+	python -m perfguide.bench _build/results
 
 sync:  ## regenerate each notebooks/*.ipynb from its .md (outputs stripped)
 	jupytext --sync notebooks/*.md

@@ -1,36 +1,62 @@
 """perfguide: measure, record and plot JAX performance the way the guide's pages need it."""
 
 from perfguide.compilation import CompileLog, compile_log, hlo_instructions, jaxpr_equations
+from perfguide.devices import memory_kind, to_torch, torch_device
 from perfguide.environment import environment, environment_table, set_deterministic_xla_flags
+from perfguide.goals import Goal, Results
+from perfguide.isolated import Isolated, run_isolated
 from perfguide.memory import device_memory_stats, peak_rss_mib
+from perfguide.noise import NoiseCheck, noise_check, show_noise
 from perfguide.plotting import glue_figure, glue_number, glue_timing, glue_words, plain_log, timing_bars, use_style
 from perfguide.profiles import pick, profile
 from perfguide.records import Recorder, load_results, results_dir
-from perfguide.timing import Timing, block, time_call
+from perfguide.threads import all_cores, thread_counts, thread_label, thread_settings
+from perfguide.timing import Timing, block, blocking_cost_s, gc_paused, time_call
+from perfguide.verdicts import compare, fastest, ratio_words, threshold_words
 
 __all__ = [
-    "CompileLog",
-    "Recorder",
-    "Timing",
+    "all_cores",
     "block",
+    "blocking_cost_s",
+    "compare",
     "compile_log",
+    "CompileLog",
     "device_memory_stats",
     "environment",
     "environment_table",
+    "fastest",
+    "gc_paused",
     "glue_figure",
     "glue_number",
     "glue_timing",
     "glue_words",
+    "Goal",
     "hlo_instructions",
+    "Isolated",
     "jaxpr_equations",
     "load_results",
+    "memory_kind",
+    "noise_check",
+    "NoiseCheck",
     "peak_rss_mib",
     "pick",
     "plain_log",
     "profile",
+    "ratio_words",
+    "Recorder",
+    "Results",
     "results_dir",
+    "run_isolated",
     "set_deterministic_xla_flags",
+    "show_noise",
+    "thread_counts",
+    "thread_label",
+    "thread_settings",
+    "threshold_words",
     "time_call",
+    "Timing",
     "timing_bars",
+    "to_torch",
+    "torch_device",
     "use_style",
 ]

@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 PACKAGES = ("jax", "jaxlib", "flax", "optax", "numpy", "scipy", "torch", "scikit-fem")
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 DETERMINISTIC_XLA_FLAGS = ("--xla_gpu_deterministic_ops=true", "--xla_gpu_autotune_level=0")
 
 
 def set_deterministic_xla_flags() -> str:
-    """Add XLA's deterministic-ops flags to XLA_FLAGS; raise if a JAX backend already started."""
+    """Add XLA's deterministic-ops flags to XLA_FLAGS; raise if a JAX backend already started.
+
+    Only for a page that needs bit-identical results on a GPU: the flags slow scatter-adds and turn
+    GEMM autotuning off, so pages that measure speed must not set them.
+    """
     if "jax" in sys.modules:
         from jax._src import xla_bridge
 
@@ -26,7 +29,6 @@ def set_deterministic_xla_flags() -> str:
     flags = os.environ.get("XLA_FLAGS", "").split()
     flags += [flag for flag in DETERMINISTIC_XLA_FLAGS if flag not in flags]
     os.environ["XLA_FLAGS"] = " ".join(flags)
-    os.environ["TF_DETERMINISTIC_OPS"] = "1"
     return os.environ["XLA_FLAGS"]
 
 
@@ -53,6 +55,7 @@ def environment() -> dict[str, Any]:
     import jax
 
     from perfguide.profiles import profile
+    from perfguide.threads import thread_counts
 
     devices = jax.devices()
     return {
@@ -65,9 +68,8 @@ def environment() -> dict[str, Any]:
         "cpu_cores": os.cpu_count(),
         "platform": platform.platform(),
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
-        "thread_settings": {name: os.environ[name] for name in THREAD_VARIABLES if name in os.environ},
+        "threads": thread_counts(),
         "load_average_1min": os.getloadavg()[0],  # other work on the machine skews timings
-        "torch_threads": sys.modules["torch"].get_num_threads() if "torch" in sys.modules else None,
         "profile": profile(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }

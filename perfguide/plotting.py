@@ -65,16 +65,17 @@ def glue_figure(name: str, fig: Figure) -> None:
 
 
 def timing_bars(labels: list[str], timings: list[Timing], unit: str = "ms", log: bool = True) -> Figure:
-    """Horizontal bars of median time per call with interquartile whiskers, in `unit`."""
+    """Horizontal bars of median time per call with whiskers over the spread (IQR, or min-max), in `unit`."""
     scale = UNITS[unit]
-    quartiles = np.array([np.percentile(t.per_call_s, [25, 50, 75]) for t in timings]) * scale
+    quartiles = np.array([(t.low_s, t.median_s, t.high_s) for t in timings]) * scale
     fig, ax = plt.subplots(figsize=(7.0, 0.5 + 0.45 * len(labels)))
     positions = np.arange(len(labels))[::-1]
     ax.barh(positions, quartiles[:, 1], color=[f"C{i}" for i in range(len(labels))], alpha=0.85)
     whiskers = [quartiles[:, 1] - quartiles[:, 0], quartiles[:, 2] - quartiles[:, 1]]
     ax.errorbar(quartiles[:, 1], positions, xerr=whiskers, fmt="none", ecolor="black", capsize=3)
     ax.set_yticks(positions, labels)
-    ax.set_xlabel(f"time per call ({'µs' if unit == 'us' else unit}), median and IQR")
+    spreads = " / ".join(sorted({t.spread for t in timings}))
+    ax.set_xlabel(f"time per call ({'µs' if unit == 'us' else unit}), median and {spreads}")
     if log:
         ax.set_xscale("log")
     ax.grid(axis="y", visible=False)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from perfguide.environment import environment
+from perfguide.isolated import Isolated
 from perfguide.profiles import profile
 from perfguide.timing import Timing, time_call
 
@@ -39,13 +40,20 @@ class Recorder:
     def __init__(self, notebook: str) -> None:
         self.notebook = notebook
         self.records: list[Record] = []
+        self.processes: dict[str, dict[str, Any]] = {}
 
     def add(self, experiment: str, variant: str, size: float | None, timing: Timing, **extra: Any) -> Timing:
         """Record `timing` (plus any plain-number extras) and return it, so calls can be chained."""
         stats = timing.summary()
         fixed = {key: stats.pop(key) for key in ("compile_s", "median_s", "iqr_s", "repeats")}
+        stats["per_call_s"] = list(timing.per_call_s)
         self.records.append(Record(experiment, variant, size, **fixed, extra={**stats, **extra}))
         return timing
+
+    def note_process(self, label: str, run: Isolated) -> Isolated:
+        """Keep the environment record (threads included) of an isolated process under `label`."""
+        self.processes[label] = run.environment
+        return run
 
     def time(
         self, experiment: str, variant: str, size: float | None, fn: Callable[..., Any], *args: Any, **options: Any
@@ -61,6 +69,7 @@ class Recorder:
             "notebook": self.notebook,
             "profile": profile(),
             "environment": environment(),
+            "isolated_processes": self.processes,
             "records": [_flat(record) for record in self.records],
         }
         path.write_text(json.dumps(payload, indent=1))

@@ -20,7 +20,7 @@ def heavy_matmul():
 def test_blocked_measurement_is_not_shorter_than_its_dispatch(heavy_matmul) -> None:
     fn, a = heavy_matmul
     blocked = pg.time_call(fn, a, repeats=3, target_s=0.1)
-    unblocked = pg.time_call(fn, a, repeats=3, target_s=0.1, blocking=False)
+    unblocked = pg.time_call(fn, a, repeats=3, target_s=0.1, mode="unblocked")
     assert blocked.median_s > unblocked.median_s
     flops = 2 * 2 * 1500**3
     assert flops / blocked.median_s < 5e12, "a 2-core CPU cannot do this: the clock stopped before the work"
@@ -76,3 +76,43 @@ def test_numpy_and_torch_outputs_time_without_errors() -> None:
     x = np.ones(1000)
     assert pg.time_call(np.sin, x, repeats=2, target_s=0.01).median_s > 0
     assert pg.time_call(torch.sin, torch.ones(1000), repeats=2, target_s=0.01).median_s > 0
+
+
+def test_harness_cost_of_a_many_leaf_output_is_measured_and_removed() -> None:
+    """Returning ready arrays costs nothing but the wait: a net latency near zero for any pytree."""
+    one = jnp.ones(3)
+    many = {f"leaf{i}": jnp.ones(3) for i in range(200)}
+    pg.block((one, many))
+    t_one = pg.time_call(lambda: one, repeats=5, target_s=0.05)
+    t_many = pg.time_call(lambda: many, repeats=5, target_s=0.05)
+    assert t_many.harness_s > 5 * t_one.harness_s, "walking 200 leaves should cost more than one"
+    assert t_many.median_s < 0.25 * t_many.harness_s, "the walk was billed to the call"
+
+
+def test_gc_is_off_inside_timed_regions() -> None:
+    import gc
+
+    seen = []
+    pg.time_call(lambda: seen.append(gc.isenabled()), repeats=3, target_s=0.01, warmup=0)
+    assert not any(seen)
+    assert gc.isenabled()
+
+
+def test_throughput_mode_waits_on_the_last_call() -> None:
+    fn = jax.jit(lambda a: a @ a)
+    a = jax.random.normal(jax.random.key(1), (800, 800))
+    timing = pg.time_call(fn, a, repeats=3, target_s=0.1, mode="throughput")
+    assert timing.mode == "throughput" and timing.harness_s == 0.0
+    assert 2 * 800**3 / timing.median_s < 5e12
+
+
+def test_few_repeats_report_min_max_instead_of_quartiles() -> None:
+    few = pg.Timing(1.0, (1e-3, 2e-3, 4e-3), 1)
+    assert few.spread == "min-max" and (few.low_s, few.high_s) == (1e-3, 4e-3)
+    many = pg.Timing(1.0, (1e-3, 2e-3, 3e-3, 4e-3, 5e-3), 1)
+    assert many.spread == "IQR" and (many.low_s, many.high_s) == (2e-3, 4e-3)
+
+
+def test_unknown_mode_is_refused_with_the_choices() -> None:
+    with pytest.raises(ValueError, match="latency"):
+        pg.time_call(lambda: None, mode="fast")

@@ -1,0 +1,72 @@
+"""Thread limits hold: XLA:CPU obeys the isolated process's cores, PyTorch and BLAS its settings."""
+
+import os
+
+import pytest
+
+import perfguide as pg
+from perfguide.roofs import matmul_timing
+
+needs_two_cores = pytest.mark.skipif(pg.all_cores() < 2, reason="needs at least two cores to compare")
+
+
+def test_thread_settings_are_one_thread_and_all_cores() -> None:
+    settings = pg.thread_settings()
+    assert settings[0] == 1 and settings[-1] == pg.all_cores()
+
+
+def test_isolated_process_returns_timings_and_its_environment() -> None:
+    run = pg.run_isolated(matmul_timing, n=256, threads=1)
+    assert isinstance(run.value, pg.Timing) and run.value.median_s > 0
+    assert run.threads == 1
+    assert run.environment["threads"]["cores_allowed"] == 1
+    assert run.environment["threads"]["variables"]["OMP_NUM_THREADS"] == "1"
+
+
+def test_isolated_process_limits_torch_and_blas_pools() -> None:
+    run = pg.run_isolated("perfguide.threads:thread_counts", threads=1, env={"PERFGUIDE_TEST": "1"})
+    counts = run.value
+    assert counts["cores_allowed"] == 1
+    pools = counts["pools"] or {}
+    assert all(threads == 1 for threads in pools.values()), pools
+
+
+def test_isolated_torch_runs_with_the_threads_asked_for() -> None:
+    run = pg.run_isolated("perfguide.threads:torch_thread_counts", threads=1, preload=("torch",))
+    assert run.value == {"intra_op": 1, "inter_op": 1}
+
+
+def test_a_function_defined_in_a_notebook_is_refused_with_advice() -> None:
+    def local() -> None:
+        pass
+
+    with pytest.raises(ValueError, match="top level of a module"):
+        pg.run_isolated(local, threads=1)
+
+
+def test_a_failing_child_reports_its_error() -> None:
+    with pytest.raises(RuntimeError, match="isolated process"):
+        pg.run_isolated("perfguide.threads:no_such_function", threads=1)
+
+
+@needs_two_cores
+def test_xla_cpu_uses_one_core_when_isolated_to_one_thread() -> None:
+    """The mechanism: XLA:CPU's pool follows the affinity mask. A large matmul takes ~2x as long."""
+    one = pg.run_isolated(matmul_timing, n=2048, threads=1).value
+    every = pg.run_isolated(matmul_timing, n=2048, threads=pg.all_cores()).value
+    assert one.min_s > 1.4 * every.min_s, (one.min_s, every.min_s)
+
+
+@needs_two_cores
+def test_xla_cpu_thread_flags_alone_do_not_limit_it() -> None:
+    """The flags often suggested (`intra_op_parallelism_threads=1`) leave the pool at all cores."""
+    flags = {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
+    flagged = pg.run_isolated(matmul_timing, n=2048, threads=pg.all_cores(), env=flags).value
+    one = pg.run_isolated(matmul_timing, n=2048, threads=1).value
+    assert one.min_s > 1.4 * flagged.min_s, (one.min_s, flagged.min_s)
+
+
+def test_environment_record_states_thread_counts() -> None:
+    threads = pg.environment()["threads"]
+    assert threads["xla_cpu"] == len(os.sched_getaffinity(0))
+    assert "pools" in threads
