@@ -80,7 +80,9 @@ def environment_table(env: dict[str, Any] | None = None) -> Any:
     from IPython.display import Markdown
 
     env = environment() if env is None else env
-    rows = [(key, value) for key, value in env.items() if key != "versions"]
+    rows = [(key, value) for key, value in env.items() if key not in ("versions", "threads")]
+    for name, count in env.get("threads", {}).items():
+        rows.append((f"threads: {name}", count))
     rows += [(package, version or "not installed") for package, version in env["versions"].items()]
     lines = ["| | |", "|---|---|"] + [f"| {key} | `{value}` |" for key, value in rows]
     return Markdown("\n".join(lines))
