@@ -44,3 +44,18 @@ def test_deterministic_flags_refuse_once_the_backend_started() -> None:
     jnp.ones(1).block_until_ready()
     with pytest.raises(RuntimeError, match="before the first JAX computation"):
         pg.set_deterministic_xla_flags()
+
+
+def test_results_file_keeps_repeats_mode_and_isolated_processes(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PERFGUIDE_RESULTS", str(tmp_path))
+    recorder = pg.Recorder("isolation_check")
+    timing = pg.Timing(0.5, (1e-3, 2e-3, 3e-3), 4, "throughput", 0.0)
+    recorder.add("e", "numpy", 10, timing, threads=1)
+    run = pg.Isolated(value=timing, threads=1, environment={"threads": {"cores_allowed": 1}})
+    recorder.note_process("numpy, 1 thread", run)
+    saved = pg.load_results(recorder.save())
+    record = saved["records"][0]
+    assert record["per_call_s"] == [1e-3, 2e-3, 3e-3] and record["mode"] == "throughput"
+    assert record["threads"] == 1 and record["spread"] == "min-max"
+    assert saved["isolated_processes"]["numpy, 1 thread"]["threads"]["cores_allowed"] == 1
+    assert pg.Timing.from_summary(record) == timing
