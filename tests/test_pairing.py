@@ -64,3 +64,22 @@ def test_shown_code_lines_fit_the_page_column(source: Path) -> None:
         if cell.cell_type == "code" and "hide-input" not in cell.metadata.get("tags", []):
             long = [line for line in cell.source.splitlines() if len(line) > 78]
             assert not long, f"{source.name}: lines longer than 78 characters are cut on the page: {long}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_page_shows_whether_its_run_was_noisy(source: Path) -> None:
+    assert "show_noise(" in source.read_text(), f"{source.name} has no noise check (pg.show_noise)"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_speed_pages_keep_gpu_autotuning_on(source: Path) -> None:
+    code = "\n".join(c.source for c in jupytext.read(source).cells if c.cell_type == "code")
+    assert "set_deterministic_xla_flags(" not in code, f"{source.name} turns autotuning off on a speed page"
+    assert "TF_DETERMINISTIC_OPS" not in code, f"{source.name} sets TF_DETERMINISTIC_OPS, which JAX ignores"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_pages_do_not_pin_one_library_in_process(source: Path) -> None:
+    code = "\n".join(c.source for c in jupytext.read(source).cells if c.cell_type == "code")
+    for pin in ("set_num_threads(", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "threadpool_limits("):
+        assert pin not in code, f"{source.name} pins threads in-process ({pin}); use pg.run_isolated"
