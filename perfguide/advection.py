@@ -1,6 +1,7 @@
 """The loops chapter's problem: a density field carried along axis 0."""
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -82,10 +83,10 @@ def step_torch(d: Any, v: Any, dt: float = DT) -> Any:
 
 def run_torch(d: Any, v: Any, steps: int, dt: float = DT,
               step: Callable[..., Any] = step_torch) -> Any:
-    """`steps` calls of `step` (eager or compiled), without autograd."""
+    """`steps` calls of `step` (eager or compiled), in inference mode."""
     import torch
 
-    with torch.no_grad():
+    with torch.inference_mode():
         for _ in range(steps):
             d = step(d, v, dt)
     return d
@@ -102,3 +103,90 @@ def tolerance(velocity: np.ndarray, steps: int, dt: float = DT) -> float:
     eps = float(np.finfo(np.float32).eps)
     growth = growth_bound(velocity, steps, dt)
     return 16 * eps * float(np.sqrt(max(steps, 1))) * growth
+
+
+# One side of the cross-library sweep: each runs in a process of its own (`pg.run_isolated`),
+# once per thread setting, over every step count. Every run time is a latency: each call of
+# `steps` steps is waited on before the next starts.
+
+
+@dataclass(frozen=True)
+class SidePoint:
+    """One library's run of `steps` steps: its timing, its compilation, its result."""
+
+    timing: Any  # perfguide.Timing, seconds per call of `steps` steps (latency)
+    compile_s: float  # before the first call: JAX trace+lower+compile, torch.compile's
+    result: np.ndarray  # the density after `steps` steps, to check against NumPy
+
+
+@dataclass(frozen=True)
+class Side:
+    """What one isolated process measured: variant -> steps -> point; variants that failed."""
+
+    points: dict[str, dict[int, SidePoint]]
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def numpy_side(d: np.ndarray, v: np.ndarray, steps_list: list[int],
+               runs: dict[str, Any]) -> Side:
+    """NumPy over the step sweep."""
+    from perfguide.timing import time_call
+
+    points = {steps: SidePoint(time_call(run_numpy, d, v, steps, **runs), 0.0,
+                               run_numpy(d, v, steps))
+              for steps in steps_list}
+    return Side({"NumPy": points})
+
+
+def torch_side(d: np.ndarray, v: np.ndarray, steps_list: list[int],
+               runs: dict[str, Any], device: str = "cpu") -> Side:
+    """PyTorch eager and a `torch.compile`d step, compiled once (its first call).
+
+    Inductor's caches live in $TORCHINDUCTOR_CACHE_DIR: the page gives the first process an
+    empty folder, so that its first call is a real compilation.
+    """
+    import torch
+
+    from perfguide.devices import to_torch
+    from perfguide.timing import block, time_call
+
+    dt, vt = to_torch(d, device), to_torch(v, device)
+    steps_by = {"PyTorch eager": step_torch}
+    failed, compile_s = {}, 0.0
+    try:
+        compiled = torch.compile(step_torch)
+        with torch.inference_mode():
+            compile_s = time_call(lambda: block(compiled(dt, vt)), repeats=1,
+                                  warmup=0, target_s=0.0).first_call_s
+        steps_by["torch.compile"] = compiled
+    except Exception as error:  # e.g. no C++ compiler: the page says so
+        failed["torch.compile"] = f"{type(error).__name__}: {error}"[:300]
+    points: dict[str, dict[int, SidePoint]] = {name: {} for name in steps_by}
+    for name, step in steps_by.items():
+        for steps in steps_list:
+            timing = time_call(run_torch, dt, vt, steps, DT, step, **runs)
+            result = run_torch(dt, vt, steps, DT, step).cpu().numpy()
+            points[name][steps] = SidePoint(
+                timing, compile_s if name == "torch.compile" else 0.0, result)
+    return Side(points, failed)
+
+
+ROLLED = {"fori_loop": (run_fori_loop, {}), "scan": (run_scan, {})}
+
+
+def jax_side(d: np.ndarray, v: np.ndarray, steps_list: list[int],
+             runs: dict[str, Any]) -> Side:
+    """`fori_loop` and `scan`, each jitted anew for every step count."""
+    from perfguide.compilation import compile_log
+    from perfguide.timing import time_call
+
+    d0, v0 = jax.device_put(d), jax.device_put(v)
+    points: dict[str, dict[int, SidePoint]] = {name: {} for name in ROLLED}
+    for name, (run, options) in ROLLED.items():
+        for steps in steps_list:
+            fn = jitted(run, steps, **options)
+            with compile_log() as log:
+                timing = time_call(fn, d0, v0, **runs)
+            points[name][steps] = SidePoint(timing, log.total_s,
+                                            np.asarray(fn(d0, v0)))
+    return Side(points)
