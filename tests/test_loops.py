@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from conftest import REPOSITORY
 
+import perfguide as pg
 from perfguide import advection as adv
+from perfguide.pages import loops_under_jit as page
 
 STEPS = (1, 5, 12)  # 12 is not a multiple of the unroll factors 8 and 16
 JAX_VARIANTS = {
@@ -55,15 +57,65 @@ def test_pytorch_eager_agrees_with_numpy_after_the_same_steps(fields: dict[str, 
     assert_matches_numpy(adv.run_torch(d, v, steps).numpy(), fields, steps)
 
 
-def test_torch_compile_agrees_with_numpy_or_is_skipped_with_its_error(fields: dict[str, np.ndarray]) -> None:
-    torch = pytest.importorskip("torch")
-    d, v = torch.from_numpy(fields["density"]), torch.from_numpy(fields["velocity"])
-    step = torch.compile(adv.step_torch)
-    try:
-        result = adv.run_torch(d, v, 5, adv.DT, step).numpy()
-    except Exception as error:  # no C++ compiler: the page says so too
-        pytest.skip(f"torch.compile does not work here: {type(error).__name__}")
-    assert_matches_numpy(result, fields, 5)
+QUICK_RUNS = {"repeats": 2, "warmup": 0, "target_s": 0.01}
+
+
+def assert_side_matches_numpy(side: adv.Side, fields: dict[str, np.ndarray], steps_list: list[int]) -> None:
+    for name, points in side.points.items():
+        assert sorted(points) == steps_list, name
+        for steps, point in points.items():
+            assert point.timing.mode == "latency", f"{name}: compared sides must use one timing mode"
+            assert_matches_numpy(point.result, fields, steps)
+
+
+def test_numpy_and_jax_sides_time_every_step_count_and_match_numpy(fields: dict[str, np.ndarray]) -> None:
+    steps_list = [1, 12]
+    numpy_side = adv.numpy_side(fields["density"], fields["velocity"], steps_list, QUICK_RUNS)
+    jax_side = adv.jax_side(fields["density"], fields["velocity"], steps_list, QUICK_RUNS)
+    assert set(numpy_side.points) == {"NumPy"} and set(jax_side.points) == {"fori_loop", "scan"}
+    for side in (numpy_side, jax_side):
+        assert_side_matches_numpy(side, fields, steps_list)
+    assert all(p.compile_s > 0 for points in jax_side.points.values() for p in points.values())
+
+
+def test_torch_side_runs_eager_and_compiled_and_matches_numpy(fields: dict[str, np.ndarray]) -> None:
+    pytest.importorskip("torch")
+    side = adv.torch_side(fields["density"], fields["velocity"], [5], QUICK_RUNS)
+    if "torch.compile" in side.failed:  # no C++ compiler: the page says so too
+        pytest.skip(f"torch.compile does not work here: {side.failed['torch.compile']}")
+    assert set(side.points) == {"PyTorch eager", "torch.compile"}
+    assert_side_matches_numpy(side, fields, [5])
+    assert side.points["torch.compile"][5].compile_s > 0 == side.points["PyTorch eager"][5].compile_s
+
+
+def test_jax_side_runs_in_its_own_process_on_one_core(fields: dict[str, np.ndarray]) -> None:
+    run = pg.run_isolated(adv.jax_side, fields["density"], fields["velocity"], [3], QUICK_RUNS, threads=1)
+    assert run.environment["threads"]["xla_cpu"] == 1
+    assert_side_matches_numpy(run.value, fields, [3])
+
+
+def _record(experiment: str, variant: str, size: int, median_s: float, **extra: object) -> dict:
+    return {"experiment": experiment, "variant": variant, "size": size, "median_s": median_s, **extra}
+
+
+def test_goals_read_numpy_over_the_best_rolled_loop_and_the_compile_spread() -> None:
+    records = [
+        *[_record("rolled", name, 1000, t, threads=n) for n in (1, 2)
+          for name, t in (("NumPy", 2.0), ("fori_loop", 0.5), ("scan", 1.0))],
+        _record("rolled", "NumPy", 10, 1.0, threads=1),
+        *[_record("compile", name, steps, t) for name in ("fori_loop", "scan")
+          for steps, t in ((10, 0.2), (1000, 0.3))],
+    ]
+    values = [goal.measure(pg.Results({"records": records})) for goal in page.GOALS]
+    assert values == pytest.approx([4.0, 4.0, 1.5, 1.5])
+    assert [goal.met(v) for goal, v in zip(page.GOALS, values)] == [True, True, True, True]
+
+
+def test_page_leaves_threads_and_xla_flags_to_the_isolated_processes() -> None:
+    text = (REPOSITORY / "notebooks" / "loops_under_jit.md").read_text()
+    for call in ("set_deterministic_xla_flags", "set_num_threads", "import torch"):
+        assert call not in text, f"the loops page calls {call}"
+    assert "pg.run_isolated(" in text and "pg.show_noise(" in text
 
 
 def test_fori_loop_with_fixed_bounds_traces_to_a_scan(fields: dict[str, np.ndarray]) -> None:
