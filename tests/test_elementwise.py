@@ -93,3 +93,14 @@ def test_precision_verdict_names_the_wrong_winner_when_precisions_differ() -> No
 def test_copy_rate_is_never_called_a_transfer_on_the_cpu() -> None:
     assert "not a transfer rate" in measuring.copy_rate_verdict("cpu")
     assert "transfer rate" in measuring.copy_rate_verdict("gpu")
+
+
+@cpu_only
+def test_device_put_copies_strided_or_converted_arrays_even_when_aligned() -> None:
+    host = elementwise.aligned_empty(1000, np.float32, offset=0)
+    host[:] = 1.0
+    assert not elementwise.shares_buffer(jax.device_put(host[::2]), host[::2])
+    wide = elementwise.aligned_empty(1000, np.float64, offset=0)
+    wide[:] = 1.0
+    if not jax.config.jax_enable_x64:  # float64 becomes float32: a conversion, so a copy
+        assert not elementwise.shares_buffer(jax.device_put(wide), wide)

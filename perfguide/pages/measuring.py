@@ -29,8 +29,13 @@ def dispatch_verdict(blocked_s: float, unblocked_s: float) -> str:
 
 
 def harness_verdict(one_leaf_s: float, many_leaves_s: float, leaves: int) -> str:
-    """How much more waiting on a many-leaf output costs than waiting on one array."""
-    return compare("waiting on one array", one_leaf_s, f"waiting on {leaves} arrays", many_leaves_s)
+    """How much more waiting on a many-leaf output costs than waiting on one array (ties within TIE)."""
+    ratio = many_leaves_s / one_leaf_s
+    if ratio >= 1 + TIE:
+        return f"waiting on {leaves} arrays costs {_times(ratio)} as much as waiting on one"
+    if ratio <= 1 / (1 + TIE):
+        return f"waiting on {leaves} arrays costs less than waiting on one ({_times(ratio)})"
+    return f"waiting on {leaves} arrays costs the same as waiting on one, within {TIE:.0%}"
 
 
 def alias_verdict(aligned_aliased: bool, misaligned_aliased: bool, platform: str) -> str:
@@ -89,11 +94,15 @@ def threads_verdict(name: str, one_thread_s: float, all_cores_s: float, cores: i
 
 
 def floor_verdict(lengths: list[int], jit_s: list[float], floor_s: float) -> str:
-    """Up to which length the jitted call stays within NEAR_FLOOR of the dispatch floor."""
-    near = [n for n, t in zip(lengths, jit_s) if t <= NEAR_FLOOR * floor_s]
-    if near:
-        return f"within {NEAR_FLOOR:g}× the floor up to {max(near):,} elements"
-    return f"above {NEAR_FLOOR:g}× the floor at every length of this sweep"
+    """Up to which length (from the smallest on) the jitted call stays within NEAR_FLOOR of the floor."""
+    near = 0
+    while near < len(lengths) and jit_s[near] <= NEAR_FLOOR * floor_s:
+        near += 1
+    if near == 0:
+        return f"above {NEAR_FLOOR:g}× the floor at every length of this sweep"
+    if near == 1:
+        return f"within {NEAR_FLOOR:g}× the floor only at {lengths[0]:,} elements"
+    return f"within {NEAR_FLOOR:g}× the floor from {lengths[0]:,} up to {lengths[near - 1]:,} elements"
 
 
 def bound_verdict(jit_s: float, stream_s: float) -> str:
