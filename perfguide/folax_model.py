@@ -1,7 +1,7 @@
 """The model, data and training step of Folax's `flax_performance_study.py`, with batches gathered on device."""
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
@@ -84,17 +84,87 @@ def torch_model(hidden: int = 64, seed: int = 0) -> "torch.nn.Module":
     )
 
 
-def torch_step(model: "torch.nn.Module") -> Callable[..., "torch.Tensor"]:
-    """A PyTorch eager Adam step that gathers its batch by index, like `train_step`."""
+def _adam(params: "Iterable[torch.nn.Parameter]") -> "torch.optim.Optimizer":
+    """PyTorch's fastest Adam here: fused (one kernel for every parameter), else foreach."""
     import torch
 
-    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+    params = list(params)
+    try:
+        return torch.optim.Adam(params, lr=LEARNING_RATE, fused=True)
+    except (RuntimeError, TypeError):  # a build or device without the fused kernel
+        return torch.optim.Adam(params, lr=LEARNING_RATE, foreach=True)
+
+
+def torch_step(model: "torch.nn.Module", *, compiled: bool = False) -> Callable[..., "torch.Tensor"]:
+    """A PyTorch Adam step that gathers its batch by index, like `train_step`.
+
+    `compiled=True` runs the forward pass and the loss through `torch.compile` (inductor), which
+    also compiles their backward pass; the fused Adam update is a single kernel either way.
+    """
+    import torch
+
+    optimizer = _adam(model.parameters())
+
+    def loss_fn(x: "torch.Tensor", y: "torch.Tensor", ids: "torch.Tensor") -> "torch.Tensor":
+        return torch.mean((model(x[ids]) - y[ids]) ** 2)
+
+    loss_of = torch.compile(loss_fn) if compiled else loss_fn
 
     def step(x: "torch.Tensor", y: "torch.Tensor", ids: "torch.Tensor") -> "torch.Tensor":
         optimizer.zero_grad(set_to_none=True)
-        loss = torch.mean((model(x[ids]) - y[ids]) ** 2)
+        loss = loss_of(x, y, ids)
         loss.backward()
         optimizer.step()
         return loss.detach()
 
     return step
+
+
+def _run(step: Callable[..., Any], batches: list[tuple[Any, ...]]) -> Any:
+    """All steps of a timed run back to back; the last loss."""
+    loss = None
+    for batch in batches:
+        loss = step(*batch)
+    return loss
+
+
+def torch_side(hiddens: tuple[int, ...], epochs: int, compiled: bool = True) -> dict[tuple[str, int], Any]:
+    """Time PyTorch eager (and `torch.compile`) training runs of `epochs` epochs at each width.
+
+    Run it in its own process (`pg.run_isolated(torch_side, ..., threads=N, preload=("torch",))`).
+    Each figure is a pipelined run of all steps, waited on at its end (throughput mode), like the
+    JAX loops it is compared with. Returns {(variant, hidden): Timing of one run}.
+    """
+    from perfguide.devices import to_torch, torch_device
+    from perfguide.timing import time_call
+
+    device = torch_device()
+    x, y = data()
+    batches = [tuple(to_torch(a, device) for a in (x, y, ids)) for ids in epoch_orders(epochs)]
+    variants = {"PyTorch eager": False, **({"torch.compile": True} if compiled else {})}
+    timings = {}
+    for hidden in hiddens:
+        for name, compile_it in variants.items():
+            step = torch_step(torch_model(hidden).to(device), compiled=compile_it)
+            timings[name, hidden] = time_call(_run, step, batches, mode="throughput")
+    return timings
+
+
+def jax_side(hiddens: tuple[int, ...], epochs: int) -> dict[tuple[str, int], Any]:
+    """Time the fastest Python loop (flat leaves) and the scanned loop at each width, like `torch_side`.
+
+    Run it in its own process at the same thread setting as the PyTorch side it is compared with.
+    """
+    from perfguide import nnx_variants as nv
+    from perfguide.timing import time_call
+
+    x, y = data()
+    orders = epoch_orders(epochs)
+    batches = [(x, y, ids) for ids in orders]
+    timings = {}
+    for hidden in hiddens:
+        flat = nv.FlatLeavesJit(train_step, *make(hidden, graph=True))
+        timings["JAX flat leaves", hidden] = time_call(nv.run_steps, flat, batches, mode="throughput")
+        scan = nv.ScanSteps(train_step, *make(hidden, graph=False))
+        timings["JAX nnx.scan", hidden] = time_call(scan, x, y, orders, mode="throughput")
+    return timings
