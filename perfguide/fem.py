@@ -22,8 +22,8 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-STIFFNESS_METHODS = ("numpy_loop", "numpy_vectorized", "jax_vmap", "jax_autodiff", "scikit_fem")
-RESIDUAL_METHODS = ("numpy_loop", "numpy_vectorized", "jax_vmap", "jax_autodiff", "jax_jvp", "scikit_fem")
+STIFFNESS_METHODS = ("numpy_loop", "numpy_vectorized", "numpy_slots", "jax_vmap", "jax_autodiff", "scikit_fem")
+RESIDUAL_METHODS = ("numpy_loop", "numpy_slots", "jax_vmap", "jax_autodiff", "jax_jvp", "scikit_fem")
 
 # Reference hexahedron [-1, 1]^3: corners in the usual order (bottom face counter-clockwise, then
 # the top face), and the 2x2x2 Gauss rule: points at +-1/sqrt(3), all weights 1.
@@ -268,10 +268,9 @@ def _numpy_gradients(X: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.einsum("gai,egji->egaj", G, inv), det * GAUSS_WEIGHTS
 
 
-def stiffness_numpy_vectorized(
-    coords: np.ndarray, elements: np.ndarray, rows: np.ndarray, cols: np.ndarray, lam: float, mu: float
-) -> sp.csr_matrix:
-    """All element matrices at once with np.einsum, then SciPy COO -> CSR (summing duplicates).
+def numpy_element_matrices(coords: np.ndarray, elements: np.ndarray, lam: float, mu: float) -> np.ndarray:
+    """(e, 24, 24) element stiffness matrices of all elements at once with np.einsum, rows and
+    columns in dof order (a i), (b j).
 
     K[a i, b j] = sum_g w detJ (lam dNa_i dNb_j + mu dNa_j dNb_i + mu delta_ij dNa . dNb).
     """
@@ -279,13 +278,32 @@ def stiffness_numpy_vectorized(
     S = np.einsum("eg,egai,egbj->eaibj", wdet, dN, dN)
     trace = np.einsum("eakbk->eab", S)
     K = lam * S + mu * S.transpose(0, 1, 4, 3, 2) + mu * np.einsum("eab,ij->eaibj", trace, np.eye(3))
+    return K.reshape(-1, 24, 24)
+
+
+def stiffness_numpy_vectorized(
+    coords: np.ndarray, elements: np.ndarray, rows: np.ndarray, cols: np.ndarray, lam: float, mu: float
+) -> sp.csr_matrix:
+    """All element matrices at once, then SciPy COO -> CSR, which rebuilds the pattern (sorting
+    and summing duplicates) in every call."""
+    K = numpy_element_matrices(coords, elements, lam, mu)
     return _coo_to_csr(K.ravel(), rows, cols, 3 * len(coords))
 
 
-def residual_numpy_vectorized(
-    coords: np.ndarray, elements: np.ndarray, u: np.ndarray, lam: float, mu: float
+def stiffness_numpy_slots(
+    coords: np.ndarray, elements: np.ndarray, slots: np.ndarray, nnz: int, lam: float, mu: float
 ) -> np.ndarray:
-    """All element forces at once with np.einsum, then np.bincount to add them into r."""
+    """CSR values of K as the JAX methods make them: all element matrices at once, then one
+    np.bincount into the precomputed CSR position of every entry (`CsrPattern.scalar_slots`)."""
+    K = numpy_element_matrices(coords, elements, lam, mu)
+    return np.bincount(slots, weights=K.ravel(), minlength=nnz)
+
+
+def residual_numpy_slots(
+    coords: np.ndarray, elements: np.ndarray, dofs: np.ndarray, u: np.ndarray, lam: float, mu: float
+) -> np.ndarray:
+    """All element forces at once with np.einsum, then np.bincount into the precomputed global
+    dof of every element entry (`dofs`, flat, as `BoxMesh.element_dofs`)."""
     dN, wdet = _numpy_gradients(coords[elements], reference_gradients())
     U = u.reshape(-1, 3)[elements]  # (e, a, 3)
     grad = np.einsum("eai,egaj->egij", U, dN)
@@ -293,7 +311,6 @@ def residual_numpy_vectorized(
     trace = np.einsum("egii->eg", strain)
     stress = 2 * mu * strain + lam * trace[..., None, None] * np.eye(3)
     fe = np.einsum("eg,egij,egaj->eai", wdet, stress, dN)
-    dofs = (3 * elements[:, :, None] + np.arange(3)).ravel()
     return np.bincount(dofs, weights=fe.ravel(), minlength=u.size)
 
 
@@ -593,6 +610,11 @@ def prepare_stiffness(
         rows, cols = np.repeat(dofs, 24, axis=1).ravel(), np.tile(dofs, (1, 24)).ravel()
         args = (mesh.coords, mesh.elements, rows, cols, lam, mu)
         return Prepared(method, stiffness_numpy_vectorized, args, identity, dtype)
+    if method == "numpy_slots":
+        pattern = csr_pattern(mesh) if pattern is None else pattern
+        slots = pattern.scalar_slots.ravel().astype(np.intp)  # as np.bincount wants them
+        args = (mesh.coords, mesh.elements, slots, pattern.nnz, lam, mu)
+        return Prepared(method, stiffness_numpy_slots, args, pattern.matrix, dtype)
     if method in ("jax_vmap", "jax_autodiff"):
         pattern = csr_pattern(mesh) if pattern is None else pattern
         coords, elements, G, lam_, mu_ = device_inputs(mesh, E, nu, dtype)
@@ -628,9 +650,10 @@ def prepare_residual(
     to_numpy = lambda r: np.asarray(r, dtype=np.float64)  # noqa: E731
     if method == "numpy_loop":
         return Prepared(method, residual_numpy_loop, (mesh.coords, mesh.elements, u, E, nu), to_numpy, dtype)
-    if method == "numpy_vectorized":
-        args = (mesh.coords, mesh.elements, u, lam, mu)
-        return Prepared(method, residual_numpy_vectorized, args, to_numpy, dtype)
+    if method == "numpy_slots":
+        dofs = mesh.element_dofs.ravel().astype(np.intp)
+        args = (mesh.coords, mesh.elements, dofs, u, lam, mu)
+        return Prepared(method, residual_numpy_slots, args, to_numpy, dtype)
     if method in ("jax_vmap", "jax_autodiff", "jax_jvp"):
         coords, elements, G, lam_, mu_ = device_inputs(mesh, E, nu, dtype)
         u_ = jax.device_put(u.astype(dtype))
@@ -770,3 +793,276 @@ def matrix_free_cg(coords, elements, fixed, values, G, lam, mu, rtol):
     state = (jnp.zeros_like(b), b, z, z, jnp.vdot(b, z), 0)
     x, *_, iterations = jax.lax.while_loop(not_converged, body, state)
     return values + x, iterations
+
+
+# ---------------------------------------------------------------------------------------------
+# Each library's side of the comparison, for perfguide.run_isolated: one call per side and thread
+# setting measures the whole size sweep (a fresh process costs seconds to start)
+# ---------------------------------------------------------------------------------------------
+
+JAX_JACOBIAN = (("jax_vmap", "float64"), ("jax_autodiff", "float64"), ("jax_vmap", "float32"))
+JAX_RESIDUAL = ("jax_vmap", "jax_autodiff", "jax_jvp")
+SLOW_REPEATS = 5  # slow methods: one call per repeat, five repeats, so that an IQR means something
+
+
+def sweep_displacement(mesh: BoxMesh) -> np.ndarray:
+    """The random displacement every side uses for the residual at this mesh size."""
+    return np.random.default_rng(mesh.n).standard_normal(mesh.num_dofs)
+
+
+def variant_label(method: str, dtype: str = "float64") -> str:
+    """Record name of a method, with ' float32' appended when it ran in float32."""
+    return method if dtype == "float64" else f"{method} {dtype}"
+
+
+@dataclass
+class Side:
+    """What one side measured in its process: timings by (experiment, variant, n), per-timing
+    extras (compile seconds), XLA cost analyses, roofs, and solve results."""
+
+    timings: dict[tuple[str, str, int], Any]
+    extras: dict[tuple[str, str, int], dict[str, float]]
+    cost: dict[tuple[str, str, int], dict[str, float]]
+    roofs: dict[str, float]
+    solutions: dict[str, Any]
+
+
+def _time_slow(prepared: Prepared) -> Any:
+    from perfguide.timing import time_call
+
+    return time_call(prepared.fn, *prepared.args, repeats=SLOW_REPEATS, warmup=1, target_s=0.0)
+
+
+def jax_side(sizes: list[int], n_cost: int, n_solve: int, matmul_n: int, stream_mb: float) -> Side:
+    """The JAX methods over the sweep (latency, compile time from JAX's events), XLA's cost
+    analysis of each at n_cost, the roofs of this process (peak float64 FLOP/s of a matrix
+    product, as perfguide.roofs.peak_flops; bandwidth of a streaming `2 * x`), and the
+    matrix-free CG solve at n_solve. Each step is compiled ahead of time, once, and the compiled
+    executable is what is timed."""
+    from perfguide.compilation import compile_log
+    from perfguide.roofs import matmul_timing, stream_bandwidth
+    from perfguide.timing import time_call
+
+    jax.config.update("jax_enable_x64", True)
+    side = Side({}, {}, {}, {}, {})
+
+    def measure(experiment: str, label: str, n: int, prepared: Prepared) -> None:
+        with compile_log() as log:  # compiled ahead of time: once, and apart from the clock
+            compiled = prepared.fn.lower(*prepared.args).compile()
+        side.timings[experiment, label, n] = time_call(compiled, *prepared.args)
+        side.extras[experiment, label, n] = {
+            "jit_s": sum(log.seconds(p) for p in ("trace", "lower", "compile"))}
+        if n == n_cost:
+            analysis = compiled.cost_analysis()
+            side.cost[experiment, label, n] = {
+                "flops": float(analysis["flops"]), "bytes": float(analysis["bytes accessed"])}
+
+    for n in sizes:
+        mesh = box_mesh(n)
+        pattern = csr_pattern(mesh)
+        for method, dtype in JAX_JACOBIAN:
+            prepared = prepare_stiffness(mesh, method, dtype=np.dtype(dtype), pattern=pattern)
+            measure("jacobian", variant_label(method, dtype), n, prepared)
+        u = sweep_displacement(mesh)
+        for method in JAX_RESIDUAL:
+            measure("residual", method, n, prepare_residual(mesh, method, u))
+    matmul = matmul_timing(matmul_n, "float64")
+    side.timings["roofs", "float64 matmul", matmul_n] = matmul
+    side.roofs = {"peak_flops": 2 * matmul_n**3 / matmul.median_s,
+                  "bandwidth": stream_bandwidth(stream_mb, "float64")}
+    side.extras["roofs", "float64 matmul", matmul_n] = dict(side.roofs)
+    mesh = box_mesh(n_solve)
+    fixed, values = face_conditions(mesh)
+    coords, elements, G, lam, mu = device_inputs(mesh, 1.0, 0.3, np.float64)
+    args = (coords, elements, jnp.asarray(fixed), jnp.asarray(values), G, lam, mu, 1e-8)
+    side.timings["solve", "CG, matrix-free (JAX jvp)", n_solve] = time_call(
+        matrix_free_cg, *args, repeats=SLOW_REPEATS, warmup=1, target_s=0.0)
+    u_free, iterations = matrix_free_cg(*args)
+    side.solutions["CG, matrix-free (JAX jvp)"] = (np.asarray(u_free), int(iterations))
+    return side
+
+
+def numpy_side(sizes: list[int], largest_loop: int, n_solve: int) -> Side:
+    """NumPy and SciPy over the sweep: the per-element loop (meshes up to largest_loop), the
+    vectorised assembly with a COO -> CSR rebuild and with precomputed slots, SciPy's CSR
+    product K @ u, and the direct and CG solves at n_solve."""
+    from perfguide.timing import time_call
+
+    side = Side({}, {}, {}, {}, {})
+    for n in sizes:
+        mesh = box_mesh(n)
+        pattern = csr_pattern(mesh)
+        u = sweep_displacement(mesh)
+        for method in ("numpy_loop", "numpy_vectorized", "numpy_slots"):
+            if method == "numpy_loop" and n > largest_loop:
+                continue
+            side.timings["jacobian", method, n] = _time_slow(prepare_stiffness(mesh, method, pattern=pattern))
+            if method != "numpy_vectorized":
+                side.timings["residual", method, n] = _time_slow(prepare_residual(mesh, method, u))
+        K = prepare_stiffness(mesh, "numpy_slots", pattern=pattern).result()
+        side.timings["residual", "scipy_matvec", n] = time_call(K.dot, u)
+    mesh = box_mesh(n_solve)
+    K = prepare_stiffness(mesh, "numpy_slots").result()
+    fixed, values = face_conditions(mesh)
+    side.timings["solve", "sparse direct (SuperLU)", n_solve] = time_call(
+        solve_direct, K, fixed, values, repeats=SLOW_REPEATS, warmup=1, target_s=0.0)
+    side.timings["solve", "CG, assembled (SciPy)", n_solve] = time_call(
+        solve_cg, K, fixed, values, 1e-8, repeats=SLOW_REPEATS, warmup=1, target_s=0.0)
+    side.solutions["sparse direct (SuperLU)"] = solve_direct(K, fixed, values)
+    side.solutions["CG, assembled (SciPy)"] = solve_cg(K, fixed, values, 1e-8)
+    return side
+
+
+def skfem_side(sizes: list[int], largest: int) -> Side:
+    """scikit-fem's assembly of K and of the residual over the sweep (meshes up to `largest`)."""
+    side = Side({}, {}, {}, {}, {})
+    for n in sizes:
+        if n > largest:
+            continue
+        mesh = box_mesh(n)
+        side.timings["jacobian", "scikit_fem", n] = _time_slow(prepare_stiffness(mesh, "scikit_fem"))
+        u = sweep_displacement(mesh)
+        side.timings["residual", "scikit_fem", n] = _time_slow(prepare_residual(mesh, "scikit_fem", u))
+    return side
+
+
+def compile_cache_env() -> dict[str, str]:
+    """Environment for the JAX processes: a persistent compilation cache in a fresh folder, so the
+    second thread setting loads the executables the first compiled (same programs, seconds saved).
+    Compile times are read from the first process, which compiled everything."""
+    import tempfile
+
+    return {"JAX_COMPILATION_CACHE_DIR": tempfile.mkdtemp(prefix="fe-assembly-xla-"),
+            "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0"}
+
+
+def record_side(recorder: Any, side: Side, threads: int) -> None:
+    """Add every timing of a side to the page's results, with its thread setting and extras."""
+    for (experiment, variant, n), timing in side.timings.items():
+        extras = side.extras.get((experiment, variant, n), {})
+        recorder.add(experiment, variant, n, timing, threads=threads, **extras)
+
+
+def merge_sides(*sides: Side) -> Side:
+    """One Side holding every side's measurements (keys do not overlap)."""
+    merged = Side({}, {}, {}, {}, {})
+    for side in sides:
+        for name in ("timings", "extras", "cost", "roofs", "solutions"):
+            getattr(merged, name).update(getattr(side, name))
+    return merged
+
+
+# ---------------------------------------------------------------------------------------------
+# Peak memory of one warm assembly
+# ---------------------------------------------------------------------------------------------
+
+
+def assembly_memory_mib(prepared: Prepared, backend: str | None = None) -> tuple[str, float]:
+    """(what was measured, MiB) for one call of a warm `prepared` step: it runs once first, so
+    no compilation falls inside the measured window.
+
+    On the CPU, and for NumPy and scikit-fem anywhere: peak resident memory above the process's
+    before the call (host RSS). For a JAX method on a GPU: device memory, the allocator's peak
+    during the call above what was in use before it (its peak counter never goes down, so measure
+    methods in order of growing memory).
+    """
+    from perfguide.devices import memory_kind
+    from perfguide.memory import device_memory_stats, peak_rss_mib
+    from perfguide.timing import block
+
+    block(prepared())  # warm: compile and first-touch costs fall outside the window
+    kind = memory_kind(backend) if prepared.method.startswith("jax") else "host RSS"
+    if kind == "host RSS":
+        _, increase, _ = peak_rss_mib(prepared.fn, *prepared.args)
+        return kind, increase
+    before = device_memory_stats() or {}
+    block(prepared())
+    after = device_memory_stats() or {}
+    return kind, (after.get("peak_bytes_in_use", 0) - before.get("bytes_in_use", 0)) / 2**20
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures of the page: one panel per thread setting
+# ---------------------------------------------------------------------------------------------
+
+
+def rate_figure(
+    measured: dict[int, Side],
+    experiment: str,
+    labels: dict[str, str],
+    bound_bytes: dict[int, float],
+    title: str,
+) -> Any:
+    """Elements per second against n, one panel per thread setting: median, and a band over the
+    spread (IQR, or min-max for fewer than five repeats); dashed, the bandwidth bound of that
+    setting (bytes to move over the bandwidth measured in the JAX process)."""
+    import matplotlib.pyplot as plt
+
+    from perfguide.threads import thread_label
+
+    settings = sorted(measured)
+    fig, axes = plt.subplots(1, len(settings), figsize=(10.5, 4.2), sharey=True, squeeze=False)
+    for ax, threads in zip(axes[0], settings):
+        side = measured[threads]
+        sizes = sorted(bound_bytes)
+        elements = {n: n**3 for n in sizes}
+        for i, (variant, name) in enumerate(labels.items()):
+            ns = [n for n in sizes if (experiment, variant, n) in side.timings]
+            if not ns:
+                continue
+            timings = [side.timings[experiment, variant, n] for n in ns]
+            rate = np.array([[elements[n] / t.high_s, elements[n] / t.median_s, elements[n] / t.low_s]
+                             for n, t in zip(ns, timings)])
+            ax.plot(ns, rate[:, 1], "o-", color=f"C{i}", label=name)
+            ax.fill_between(ns, rate[:, 0], rate[:, 2], color=f"C{i}", alpha=0.25, lw=0)
+        bandwidth = side.roofs["bandwidth"]
+        ax.plot(sizes, [elements[n] * bandwidth / bound_bytes[n] for n in sizes], "k--",
+                label="memory-bandwidth bound")
+        ax.set(xscale="log", yscale="log", title=f"{title}, {thread_label(threads)} each")
+        ax.set_xticks(sizes, [str(n) for n in sizes])
+        ax.minorticks_off()
+        ax.set_xlabel("elements per side n (n³ hex8 elements)")
+    axes[0][0].set_ylabel("elements per second (median)")
+    axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+def roofline_points(side: Side, experiment: str, n: int) -> dict[str, tuple[float, float]]:
+    """{variant: (arithmetic intensity in flop/byte, achieved flop/s)} of the JAX methods at n, from
+    XLA's cost analysis of the compiled step and its measured median time (float64 only: the
+    compute roof is float64's)."""
+    points = {}
+    for (exp, variant, size), cost in side.cost.items():
+        if exp == experiment and size == n and "float32" not in variant:
+            points[variant] = (cost["flops"] / cost["bytes"], cost["flops"] / side.timings[exp, variant, n].median_s)
+    return points
+
+
+def roofline_figure(measured: dict[int, Side], n: int, labels: dict[str, str]) -> Any:
+    """Roofline per thread setting (log-log): the measured compute roof (peak float64 FLOP/s of
+    a matrix product) and bandwidth roof (bytes/s times flop/byte), with every JAX method of the
+    Jacobian (circles) and the residual (squares) at n."""
+    import matplotlib.pyplot as plt
+
+    from perfguide.threads import thread_label
+
+    settings = sorted(measured)
+    fig, axes = plt.subplots(1, len(settings), figsize=(10.5, 4.2), sharey=True, squeeze=False)
+    for ax, threads in zip(axes[0], settings):
+        side = measured[threads]
+        peak, bandwidth = side.roofs["peak_flops"], side.roofs["bandwidth"]
+        ridge = peak / bandwidth
+        intensity = np.geomspace(min(0.01, ridge / 100), max(100.0, ridge * 10), 200)
+        ax.plot(intensity, np.minimum(peak, bandwidth * intensity), "k-", label="roofs (measured)")
+        ax.axvline(ridge, color="k", ls=":", lw=1, label="ridge: peak / bandwidth")
+        ax.annotate(f"ridge {ridge:.1f} flop/byte\n{peak / 1e9:.1f} GFLOP/s, {bandwidth / 1e9:.1f} GB/s",
+                    (ridge, peak), xytext=(-6, -30), textcoords="offset points", ha="right", fontsize=8)
+        for marker, experiment in (("o", "jacobian"), ("s", "residual")):
+            for i, (variant, (x, y)) in enumerate(roofline_points(side, experiment, n).items()):
+                color = f"C{list(labels).index(variant) % 10}" if variant in labels else f"C{i}"
+                ax.plot(x, y, marker, color=color, ms=8, label=f"{experiment.capitalize()}: {labels.get(variant, variant)}")
+        ax.set(xscale="log", yscale="log", title=f"n = {n}, {thread_label(threads)}")
+        ax.set_xlabel("arithmetic intensity (flop per byte, XLA's cost analysis)")
+    axes[0][0].set_ylabel("floating-point operations per second")
+    axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig

@@ -195,3 +195,66 @@ def test_unknown_method_names_the_known_ones() -> None:
 def test_residual_rejects_a_displacement_of_the_wrong_size() -> None:
     with pytest.raises(ValueError, match="shape"):
         fem.assemble_residual(2, np.zeros(10))
+
+
+def test_numpy_with_precomputed_slots_gives_the_csr_values_of_the_other_methods() -> None:
+    mesh = fem.box_mesh(3)
+    pattern = fem.csr_pattern(mesh)
+    slots = fem.prepare_stiffness(mesh, "numpy_slots", pattern=pattern)
+    values = slots()  # the timed step returns the CSR values only, as the JAX methods do
+    assert values.shape == (pattern.nnz,)
+    for method in ("numpy_vectorized", "jax_vmap"):
+        K = fem.assemble_stiffness(mesh, method=method, pattern=pattern)
+        np.testing.assert_allclose(values, K.data, rtol=0, atol=F64_TOLERANCE * np.abs(K.data).max())
+    u = np.random.default_rng(7).standard_normal(mesh.num_dofs)
+    r = fem.assemble_residual(mesh, u, method="numpy_slots")
+    np.testing.assert_allclose(r, fem.assemble_residual(mesh, u, method="jax_vmap"), rtol=0, atol=1e-12)
+
+
+def test_jax_side_measures_compiled_steps_costs_roofs_and_the_solve() -> None:
+    side = fem.jax_side([1, 2], 2, 2, 64, 1)
+    for label in ("jax_vmap", "jax_autodiff", "jax_vmap float32"):
+        assert ("jacobian", label, 2) in side.timings and side.extras["jacobian", label, 2]["jit_s"] > 0
+    assert set(side.cost) == {(e, v, 2) for e, v, _ in side.timings if e in ("jacobian", "residual")}
+    assert all(c["flops"] > 0 and c["bytes"] > 0 for c in side.cost.values())
+    assert side.roofs["peak_flops"] > 0 and side.roofs["bandwidth"] > 0
+    points = fem.roofline_points(side, "jacobian", 2)
+    assert set(points) == {"jax_vmap", "jax_autodiff"}  # float64 only: the roof is float64's
+    u_free, iterations = side.solutions["CG, matrix-free (JAX jvp)"]
+    assert u_free.shape == (fem.box_mesh(2).num_dofs,) and iterations > 0
+
+
+def test_slow_sides_get_enough_repeats_for_an_interquartile_range() -> None:
+    side = fem.numpy_side([1, 2], 1, 2)
+    assert ("jacobian", "numpy_loop", 2) not in side.timings  # loop only up to largest_loop
+    for key, timing in side.timings.items():
+        assert timing.spread == "IQR", key
+    assert {"sparse direct (SuperLU)", "CG, assembled (SciPy)"} <= set(side.solutions)
+
+
+def test_memory_of_a_warm_call_is_labelled_by_where_it_runs() -> None:
+    numpy_step = fem.prepare_stiffness(2, "numpy_slots")
+    assert fem.assembly_memory_mib(numpy_step, backend="gpu")[0] == "host RSS"
+    jax_step = fem.prepare_stiffness(2, "jax_vmap")
+    assert fem.assembly_memory_mib(jax_step, backend="cpu")[0] == "host RSS"
+    assert fem.assembly_memory_mib(jax_step, backend="gpu")[0] == "device memory"
+
+
+def test_goals_read_n_20_or_the_largest_below_and_the_fastest_jax_method() -> None:
+    from perfguide.goals import Results
+    from perfguide.pages import fe_assembly as page
+
+    def record(experiment: str, variant: str, size: int, seconds: float, threads: int) -> dict:
+        return {"experiment": experiment, "variant": variant, "size": size, "median_s": seconds, "threads": threads}
+
+    records = [record("jacobian", "scikit_fem", n, 60.0 * n, k) for n in (12, 20, 32) for k in (1, 4)]
+    records += [record("jacobian", "jax_vmap", n, 1.0 * n, k) for n in (12, 20, 32) for k in (1, 4)]
+    records += [record("jacobian", "jax_autodiff", n, 2.0 * n, k) for n in (12, 20, 32) for k in (1, 4)]
+    full = Results({"records": records})
+    assert page.speedup(full, "jacobian", "scikit_fem", page.JAX_JACOBIAN, "all cores") == 60.0
+    quick = Results({"records": [r for r in records if r["size"] == 12]})
+    assert page.speedup(quick, "jacobian", "scikit_fem", page.JAX_JACOBIAN, "1 thread") == 60.0
+    jacobian_goal = page.GOALS[0]
+    assert jacobian_goal.met(jacobian_goal.measure(full)) and "1 thread" in jacobian_goal.text
+    with pytest.raises(KeyError):
+        page.GOALS[2].measure(full)  # no residual records: the goal is missing, not met
