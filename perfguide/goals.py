@@ -51,7 +51,9 @@ class Goal:
     @property
     def bound(self) -> str:
         """The bound as text, e.g. '≥ 30' or '≤ 2'."""
-        parts = [f"≥ {self.at_least:g}"] * (self.at_least is not None) + [f"≤ {self.at_most:g}"] * (
-            self.at_most is not None
-        )
+        parts = []
+        if self.at_least is not None:
+            parts.append(f"≥ {self.at_least:g}")
+        if self.at_most is not None:
+            parts.append(f"≤ {self.at_most:g}")
         return " and ".join(parts)

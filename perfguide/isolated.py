@@ -67,7 +67,13 @@ def run_isolated(
     with tempfile.TemporaryDirectory(prefix="perfguide-") as folder:
         request, reply = Path(folder) / "request.pkl", Path(folder) / "reply.pkl"
         request.write_bytes(pickle.dumps((target, args, kwargs, threads, preload)))
-        child_env = {**os.environ, **(env or {}), **thread_environment(threads)}
+        # On a GPU the parent already holds JAX's preallocated share of memory: children allocate on demand.
+        child_env = {
+            **os.environ,
+            "XLA_PYTHON_CLIENT_PREALLOCATE": "false",
+            **(env or {}),
+            **thread_environment(threads),
+        }
         done = subprocess.run(
             [sys.executable, "-c", BOOTSTRAP.format(threads=threads), str(request), str(reply)],
             env=child_env,

@@ -72,3 +72,8 @@ def test_bench_command_runs_on_an_empty_folder(tmp_path: Path, capsys: pytest.Ca
     assert all(row[4] == "MISSING" for row in rows)
     assert main([str(tmp_path)]) == int(bool(rows))
     assert "Speed goals" in capsys.readouterr().out
+
+
+def test_one_sided_goals_state_their_bound() -> None:
+    assert pg.Goal("x", lambda r: 1.0, at_least=30).bound == "≥ 30"
+    assert pg.Goal("x", lambda r: 1.0, at_most=2).bound == "≤ 2"
