@@ -12,6 +12,9 @@ from flax import nnx
 if TYPE_CHECKING:
     import torch
 
+    from perfguide.isolated import Isolated
+    from perfguide.timing import Timing
+
 LEARNING_RATE = 1e-3
 
 
@@ -71,8 +74,8 @@ def state_arrays(model: nnx.Module, optimizer: nnx.Optimizer) -> list[jax.Array]
     return jax.tree.leaves(nnx.state((model, optimizer)))
 
 
-def torch_twin(model: MLP) -> "torch.nn.Module":
-    """The same MLP in PyTorch, with the NNX model's current weights copied in."""
+def torch_twin(model: MLP, device: str = "cpu") -> "torch.nn.Module":
+    """The same MLP in PyTorch on `device`, with the NNX model's current weights copied in."""
     import torch
 
     layers: list[torch.nn.Module] = []
@@ -83,7 +86,7 @@ def torch_twin(model: MLP) -> "torch.nn.Module":
             bn.weight.copy_(torch.from_numpy(np.array(block.bn.scale[...])))
             bn.bias.copy_(torch.from_numpy(np.array(block.bn.bias[...])))
         layers += [linear, bn, torch.nn.ReLU()]
-    return torch.nn.Sequential(*layers, _torch_linear(model.out))
+    return torch.nn.Sequential(*layers, _torch_linear(model.out)).to(device)
 
 
 def _torch_linear(linear: nnx.Linear) -> "torch.nn.Linear":
@@ -98,11 +101,29 @@ def _torch_linear(linear: nnx.Linear) -> "torch.nn.Linear":
     return out
 
 
-def torch_step(model: "torch.nn.Module") -> Callable[["torch.Tensor", "torch.Tensor"], "torch.Tensor"]:
-    """A PyTorch eager SGD step for `model`, the baseline a reader would otherwise write."""
+def torch_sgd(model: "torch.nn.Module", fused: bool = True) -> "torch.optim.Optimizer":
+    """PyTorch's fastest ordinary SGD for `model`: the fused kernel, else the multi-tensor (foreach) one.
+
+    Under `torch.compile` use fused=False: the fused kernel is opaque to the compiler (a graph break),
+    while the foreach implementation is traced and fused by it.
+    """
     import torch
 
-    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    if not fused:
+        return torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, foreach=True)
+    try:
+        return torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, fused=True)
+    except (RuntimeError, ValueError):  # no fused SGD for this device in this PyTorch
+        return torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, foreach=True)
+
+
+def torch_step(
+    model: "torch.nn.Module", *, compiled: bool = False
+) -> Callable[["torch.Tensor", "torch.Tensor"], "torch.Tensor"]:
+    """A PyTorch SGD step for `model`: eager (fused SGD), or the whole step under `torch.compile`."""
+    import torch
+
+    optimizer = torch_sgd(model, fused=not compiled)
 
     def step(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         optimizer.zero_grad(set_to_none=True)
@@ -111,11 +132,155 @@ def torch_step(model: "torch.nn.Module") -> Callable[["torch.Tensor", "torch.Ten
         optimizer.step()
         return loss.detach()
 
-    return step
+    return torch.compile(step, dynamic=False) if compiled else step
 
 
-def torch_batches(batches: list[tuple[jax.Array, jax.Array]]) -> list[tuple["torch.Tensor", "torch.Tensor"]]:
-    """The same batches as PyTorch tensors (copied, so that torch owns writable memory)."""
+def torch_batches(
+    batches: list[tuple[jax.Array, jax.Array]], device: str = "cpu"
+) -> list[tuple["torch.Tensor", "torch.Tensor"]]:
+    """The same batches as PyTorch tensors on `device` (copied, so that torch owns writable memory)."""
     import torch
 
-    return [(torch.from_numpy(np.array(x)), torch.from_numpy(np.array(y))) for x, y in batches]
+    return [(torch.from_numpy(np.array(x)).to(device), torch.from_numpy(np.array(y)).to(device)) for x, y in batches]
+
+
+# The width sweep's variants, in the order the page shows them: name -> (builder, Flax graph mode).
+JAX_VARIANTS = ("nnx.jit", "nnx.jit(graph=False)", "nnx.jit_partial", "nnx.cached_partial", "jax.jit split/merge")
+TORCH_EAGER, TORCH_COMPILED = "PyTorch eager", "torch.compile"
+
+
+def jax_step(name: str, width: int, depth: int) -> Callable[..., jax.Array]:
+    """A fresh model and optimizer (seed 0) driven by the named variant of `nnx_variants`."""
+    from perfguide import nnx_variants as nv
+
+    builder, graph = nv.PYTHON_LOOPS[name]
+    return builder(train_step, *model_and_optimizer(width, depth, graph=graph))
+
+
+def _time_interleaved(
+    steps: dict[str, Callable[..., object]], data: list[tuple[object, ...]], rounds: int, repeats: int
+) -> dict[str, "Timing"]:
+    """Time `run_steps` of each step over `data`, the variants taking turns for `rounds` rounds.
+
+    Each round times every variant with `repeats` repeats; the rounds' repeats are pooled, so a slow
+    spell of the machine lands on every variant rather than on whichever ran during it.
+    """
+    from perfguide.nnx_variants import run_steps
+    from perfguide.timing import Timing, time_call
+
+    parts: dict[str, list[Timing]] = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, step in steps.items():
+            warmup = 1 if not parts[name] else 0
+            parts[name].append(time_call(run_steps, step, data, repeats=repeats, warmup=warmup))
+    pooled = {}
+    for name, timings in parts.items():
+        first = timings[0]
+        per_call = tuple(t for timing in timings for t in timing.per_call_s)
+        harness = float(np.mean([timing.harness_s for timing in timings]))
+        pooled[name] = Timing(first.first_call_s, per_call, first.calls_per_repeat, first.mode, harness)
+    return {name: timing.scaled(1 / len(data)) for name, timing in pooled.items()}
+
+
+def jax_width_sweep(
+    widths: list[int],
+    steps: list[int],
+    depth: int,
+    rounds: int = 1,
+    repeats: int = 5,
+    variants: tuple[str, ...] = JAX_VARIANTS,
+) -> dict[str, dict[int, "Timing"]]:
+    """Seconds per step of every JAX variant at every width (run in an isolated process).
+
+    Each figure is a pipelined run of `steps[i]` steps waited on at the end (`run_steps`), divided
+    by the number of steps.
+    """
+    out: dict[str, dict[int, Timing]] = {name: {} for name in variants}
+    for width, n in zip(widths, steps, strict=True):
+        data = batches(n)
+        runs = {name: jax_step(name, width, depth) for name in variants}
+        for name, timing in _time_interleaved(runs, data, rounds, repeats).items():
+            out[name][width] = timing
+        del runs
+    return out
+
+
+def torch_width_sweep(
+    widths: list[int],
+    steps: list[int],
+    depth: int,
+    device: str = "cpu",
+    compiled_widths: tuple[int, ...] = (),
+    rounds: int = 1,
+    repeats: int = 5,
+    check_steps: int = 20,
+    eager: bool = True,
+) -> dict[str, object]:
+    """Seconds per step of PyTorch eager (fused SGD) at every width, and of `torch.compile` at some.
+
+    Run it in an isolated process with JAX_PLATFORMS=cpu: JAX only builds the initial weights (the
+    same as the NNX variants'), then sits idle. Returns {"timings": {name: {width: Timing}},
+    "compile_s": {width: seconds}, "check_losses": {name: losses}}: the losses of `check_steps`
+    steps at the smallest width, from fresh weights, for the page's equivalence check.
+    """
+    import time
+
+    import torch
+
+    timings: dict[str, dict[int, Timing]] = {TORCH_EAGER: {}, TORCH_COMPILED: {}}
+    compile_s: dict[int, float] = {}
+    check: dict[str, list[float]] = {}
+    for width, n in zip(widths, steps, strict=True):
+        data = torch_batches(batches(n), device)
+        model, _ = model_and_optimizer(width, depth, graph=True)
+        kinds = [TORCH_EAGER] * eager + [TORCH_COMPILED] * (width in compiled_widths)
+        runs = {kind: torch_step(torch_twin(model, device), compiled=kind == TORCH_COMPILED) for kind in kinds}
+        # The first call compiles; at the smallest width the first calls are the checked steps.
+        first = torch_batches(batches(check_steps), device) if width == widths[0] else data[:1]
+        first_s = {}
+        for kind, step in runs.items():
+            start = time.perf_counter()
+            losses = [step(*first[0]).item()]
+            first_s[kind] = time.perf_counter() - start
+            losses += [step(*b).item() for b in first[1:]]
+            if width == widths[0]:
+                check[kind] = losses
+        for name, timing in _time_interleaved(runs, data, rounds, repeats).items():
+            timings[name][width] = timing
+            if name == TORCH_COMPILED:
+                compile_s[width] = max(first_s[name] - timing.median_s, 0.0)
+        del runs, model
+        torch.compiler.reset()  # a fresh compile cache per width, as a new model would get
+    return {"timings": timings, "compile_s": compile_s, "check_losses": check}
+
+
+def isolated_width_sweep(
+    widths: list[int],
+    steps: list[int],
+    depth: int,
+    threads: int,
+    device: str = "cpu",
+    compiled_widths: tuple[int, ...] = (),
+    rounds: int = 1,
+) -> tuple["Isolated", "Isolated"]:
+    """Both sides of the width sweep at `threads` threads, each in a fresh process of its own.
+
+    The JAX side times every variant of `JAX_VARIANTS`; the PyTorch side (with JAX kept on the
+    CPU, where it only builds the same initial weights) times eager PyTorch and `torch.compile`.
+    """
+    from perfguide.isolated import run_isolated
+
+    jax_run = run_isolated(jax_width_sweep, widths, steps, depth, rounds=rounds, threads=threads)
+    torch_run = run_isolated(
+        torch_width_sweep,
+        widths,
+        steps,
+        depth,
+        device=device,
+        compiled_widths=compiled_widths,
+        rounds=rounds,
+        threads=threads,
+        preload=("torch",),
+        env={"JAX_PLATFORMS": "cpu"},
+    )
+    return jax_run, torch_run

@@ -1,0 +1,67 @@
+"""The width sweep's two sides: per-step timings, PyTorch's best ordinary paths, isolated processes."""
+
+import numpy as np
+import torch
+
+from perfguide import mlp
+
+WIDTHS, STEPS, DEPTH = [8, 16], [3, 3], 3
+
+
+def test_eager_pytorch_uses_the_fused_sgd_kernel() -> None:
+    model, _ = mlp.model_and_optimizer(8, DEPTH, graph=True)
+    optimizer = mlp.torch_sgd(mlp.torch_twin(model))
+    assert optimizer.defaults["fused"] or optimizer.defaults["foreach"]
+
+
+def test_compiled_pytorch_uses_the_traceable_foreach_sgd() -> None:
+    model, _ = mlp.model_and_optimizer(8, DEPTH, graph=True)
+    optimizer = mlp.torch_sgd(mlp.torch_twin(model), fused=False)
+    assert optimizer.defaults["foreach"] and not optimizer.defaults["fused"]
+
+
+def test_fused_sgd_trains_like_the_nnx_step() -> None:
+    model, optimizer = mlp.model_and_optimizer(8, DEPTH, graph=True)
+    twin = mlp.torch_step(mlp.torch_twin(model))
+    data = mlp.batches(5)
+    torch_losses = [float(twin(*b)) for b in mlp.torch_batches(data)]
+    jax_losses = [float(mlp.train_step(model, optimizer, *b)) for b in data]
+    np.testing.assert_allclose(torch_losses, jax_losses, rtol=1e-5, atol=1e-6)
+
+
+def test_jax_width_sweep_times_every_variant_per_step_in_pooled_rounds() -> None:
+    out = mlp.jax_width_sweep(WIDTHS, STEPS, DEPTH, rounds=2, repeats=2)
+    assert list(out) == list(mlp.JAX_VARIANTS)
+    for by_width in out.values():
+        assert list(by_width) == WIDTHS
+        for timing in by_width.values():
+            assert timing.repeats == 4  # 2 rounds x 2 repeats, pooled
+            assert 0 < timing.median_s < 1
+
+
+def test_torch_width_sweep_checks_losses_from_fresh_weights() -> None:
+    out = mlp.torch_width_sweep(WIDTHS, STEPS, DEPTH, repeats=2, check_steps=4)
+    assert set(out["timings"][mlp.TORCH_EAGER]) == set(WIDTHS)
+    assert out["timings"][mlp.TORCH_COMPILED] == {}
+    model, optimizer = mlp.model_and_optimizer(WIDTHS[0], DEPTH, graph=True)
+    jax_losses = [float(mlp.train_step(model, optimizer, *b)) for b in mlp.batches(4)]
+    np.testing.assert_allclose(out["check_losses"][mlp.TORCH_EAGER], jax_losses, rtol=1e-5, atol=1e-6)
+
+
+def test_torch_compile_step_computes_the_eager_losses() -> None:
+    model, _ = mlp.model_and_optimizer(8, DEPTH, graph=True)
+    data = mlp.torch_batches(mlp.batches(4))
+    eager = mlp.torch_step(mlp.torch_twin(model))
+    compiled = mlp.torch_step(mlp.torch_twin(model), compiled=True)
+    want = [float(eager(*b)) for b in data]
+    got = [float(compiled(*b)) for b in data]
+    torch.compiler.reset()
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_isolated_width_sweep_runs_each_side_alone_on_one_thread() -> None:
+    jax_run, torch_run = mlp.isolated_width_sweep(WIDTHS[:1], STEPS[:1], DEPTH, threads=1)
+    assert jax_run.environment["threads"]["xla_cpu"] == 1
+    assert torch_run.environment["threads"]["torch_intra_op"] == 1
+    assert set(jax_run.value) == set(mlp.JAX_VARIANTS)
+    assert WIDTHS[0] in torch_run.value["timings"][mlp.TORCH_EAGER]
