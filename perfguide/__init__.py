@@ -12,7 +12,7 @@ from perfguide.profiles import pick, profile
 from perfguide.records import Recorder, load_results, results_dir
 from perfguide.threads import all_cores, thread_counts, thread_label, thread_settings
 from perfguide.timing import Timing, block, blocking_cost_s, gc_paused, time_call
-from perfguide.verdicts import compare, fastest, ratio_words, threshold_words
+from perfguide.verdicts import compare, compare_timings, fastest, ratio_words, resolved, threshold_words
 
 __all__ = [
     "all_cores",
@@ -20,6 +20,7 @@ __all__ = [
     "blocking_cost_s",
     "compare",
     "compile_log",
+    "compare_timings",
     "CompileLog",
     "device_memory_stats",
     "environment",
@@ -43,6 +44,7 @@ __all__ = [
     "plain_log",
     "profile",
     "ratio_words",
+    "resolved",
     "Recorder",
     "Results",
     "results_dir",

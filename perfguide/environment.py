@@ -85,4 +85,21 @@ def environment_table(env: dict[str, Any] | None = None) -> Any:
         rows.append((f"threads: {name}", count))
     rows += [(package, version or "not installed") for package, version in env["versions"].items()]
     lines = ["| | |", "|---|---|"] + [f"| {key} | `{value}` |" for key, value in rows]
+    lines += _isolated_table()
     return Markdown("\n".join(lines))
+
+
+def _isolated_table() -> list[str]:
+    """Rows on the threads each isolated process of this page really had."""
+    from perfguide.isolated import RUNS
+
+    if not RUNS:
+        return []
+    lines = ["", "Processes started for one side of a comparison each, and their effective threads:", "",
+             "| process | cores | XLA:CPU | PyTorch intra/inter | BLAS/OpenMP pools |", "|---|---|---|---|---|"]
+    for label, env in RUNS.items():
+        t = env.get("threads", {})
+        torch = f"{t['torch_intra_op']}/{t['torch_inter_op']}" if "torch_intra_op" in t else "not loaded"
+        pools = ", ".join(f"{name}: {n}" for name, n in (t.get("pools") or {}).items()) or "none"
+        lines.append(f"| `{label}` | {t.get('cores_allowed')} | {t.get('xla_cpu')} | {torch} | {pools} |")
+    return lines

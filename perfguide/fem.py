@@ -12,7 +12,7 @@ the dtype they are given; float64 needs `jax_enable_x64`.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -818,13 +818,30 @@ def variant_label(method: str, dtype: str = "float64") -> str:
 @dataclass
 class Side:
     """What one side measured in its process: timings by (experiment, variant, n), per-timing
-    extras (compile seconds), XLA cost analyses, roofs, and solve results."""
+    extras (compile seconds), XLA cost analyses, roofs, solve results, and the peak memory of one
+    warm stiffness assembly by method: (n, what was measured, MiB, XLA's plan in MiB or None)."""
 
-    timings: dict[tuple[str, str, int], Any]
-    extras: dict[tuple[str, str, int], dict[str, float]]
-    cost: dict[tuple[str, str, int], dict[str, float]]
-    roofs: dict[str, float]
-    solutions: dict[str, Any]
+    timings: dict[tuple[str, str, int], Any] = field(default_factory=dict)
+    extras: dict[tuple[str, str, int], dict[str, float]] = field(default_factory=dict)
+    cost: dict[tuple[str, str, int], dict[str, float]] = field(default_factory=dict)
+    roofs: dict[str, float] = field(default_factory=dict)
+    solutions: dict[str, Any] = field(default_factory=dict)
+    memory: dict[str, tuple[int, str, float, float | None]] = field(default_factory=dict)
+
+
+def _measure_memory(side: Side, methods: tuple[str, ...], n: int) -> None:
+    """Peak memory of one warm stiffness assembly per method at n, first thing in a fresh process
+    (a GPU's peak counter never goes down: methods in order of growing memory)."""
+    mesh = box_mesh(n)
+    pattern = csr_pattern(mesh)
+    for method in methods:
+        prepared = prepare_stiffness(mesh, method, pattern=pattern)
+        kind, mib = assembly_memory_mib(prepared)
+        plan = None
+        if method.startswith("jax"):
+            stats = prepared.fn.lower(*prepared.args).compile().memory_analysis()
+            plan = (stats.temp_size_in_bytes + stats.output_size_in_bytes) / 2**20
+        side.memory[method] = (n, kind, mib, plan)
 
 
 def _time_slow(prepared: Prepared) -> Any:
@@ -833,18 +850,22 @@ def _time_slow(prepared: Prepared) -> Any:
     return time_call(prepared.fn, *prepared.args, repeats=SLOW_REPEATS, warmup=1, target_s=0.0)
 
 
-def jax_side(sizes: list[int], n_cost: int, n_solve: int, matmul_n: int, stream_mb: float) -> Side:
+def jax_side(sizes: list[int], n_cost: int, n_solve: int, matmul_n: int, stream_mb: float,
+             memory_n: int | None = None) -> Side:
     """The JAX methods over the sweep (latency, compile time from JAX's events), XLA's cost
     analysis of each at n_cost, the roofs of this process (peak float64 FLOP/s of a matrix
     product, as perfguide.roofs.peak_flops; bandwidth of a streaming `2 * x`), and the
     matrix-free CG solve at n_solve. Each step is compiled ahead of time, once, and the compiled
-    executable is what is timed."""
+    executable is what is timed. With `memory_n`, the peak memory of the `vmap` and autodiff
+    assemblies at that size is measured first."""
     from perfguide.compilation import compile_log
     from perfguide.roofs import matmul_timing, stream_bandwidth
     from perfguide.timing import time_call
 
     jax.config.update("jax_enable_x64", True)
-    side = Side({}, {}, {}, {}, {})
+    side = Side()
+    if memory_n is not None:
+        _measure_memory(side, ("jax_vmap", "jax_autodiff"), memory_n)
 
     def measure(experiment: str, label: str, n: int, prepared: Prepared) -> None:
         with compile_log() as log:  # compiled ahead of time: once, and apart from the clock
@@ -882,13 +903,16 @@ def jax_side(sizes: list[int], n_cost: int, n_solve: int, matmul_n: int, stream_
     return side
 
 
-def numpy_side(sizes: list[int], largest_loop: int, n_solve: int) -> Side:
+def numpy_side(sizes: list[int], largest_loop: int, n_solve: int, memory_n: int | None = None) -> Side:
     """NumPy and SciPy over the sweep: the per-element loop (meshes up to largest_loop), the
     vectorised assembly with a COO -> CSR rebuild and with precomputed slots, SciPy's CSR
-    product K @ u, and the direct and CG solves at n_solve."""
+    product K @ u, and the direct and CG solves at n_solve (and first, with `memory_n`, the peak
+    memory of both vectorised assemblies)."""
     from perfguide.timing import time_call
 
-    side = Side({}, {}, {}, {}, {})
+    side = Side()
+    if memory_n is not None:
+        _measure_memory(side, ("numpy_vectorized", "numpy_slots"), memory_n)
     for n in sizes:
         mesh = box_mesh(n)
         pattern = csr_pattern(mesh)
@@ -913,9 +937,12 @@ def numpy_side(sizes: list[int], largest_loop: int, n_solve: int) -> Side:
     return side
 
 
-def skfem_side(sizes: list[int], largest: int) -> Side:
-    """scikit-fem's assembly of K and of the residual over the sweep (meshes up to `largest`)."""
-    side = Side({}, {}, {}, {}, {})
+def skfem_side(sizes: list[int], largest: int, memory_n: int | None = None) -> Side:
+    """scikit-fem's assembly of K and of the residual over the sweep (meshes up to `largest`), and
+    first, with `memory_n`, the peak memory of its assembly at min(memory_n, largest)."""
+    side = Side()
+    if memory_n is not None:
+        _measure_memory(side, ("scikit_fem",), min(memory_n, largest))
     for n in sizes:
         if n > largest:
             continue
@@ -945,9 +972,9 @@ def record_side(recorder: Any, side: Side, threads: int) -> None:
 
 def merge_sides(*sides: Side) -> Side:
     """One Side holding every side's measurements (keys do not overlap)."""
-    merged = Side({}, {}, {}, {}, {})
+    merged = Side()
     for side in sides:
-        for name in ("timings", "extras", "cost", "roofs", "solutions"):
+        for name in ("timings", "extras", "cost", "roofs", "solutions", "memory"):
             getattr(merged, name).update(getattr(side, name))
     return merged
 
@@ -963,8 +990,8 @@ def assembly_memory_mib(prepared: Prepared, backend: str | None = None) -> tuple
 
     On the CPU, and for NumPy and scikit-fem anywhere: peak resident memory above the process's
     before the call (host RSS). For a JAX method on a GPU: device memory, the allocator's peak
-    during the call above what was in use before it (its peak counter never goes down, so measure
-    methods in order of growing memory).
+    above what was in use before the call (its peak counter never goes down: measure in a fresh
+    process, methods in order of growing memory, as the sides do).
     """
     from perfguide.devices import memory_kind
     from perfguide.memory import device_memory_stats, peak_rss_mib

@@ -29,6 +29,9 @@ BOOTSTRAP = (
 )
 
 
+RUNS: dict[str, dict[str, Any]] = {}  # "<target>, <N> thread(s)" -> environment of every child this process started
+
+
 @dataclass(frozen=True)
 class Isolated:
     """What a function returned in its own process, with that process's threads and environment."""
@@ -87,6 +90,7 @@ def run_isolated(
                 f"{done.stderr[-4000:]}"
             )
         value, environment = pickle.loads(reply.read_bytes())
+    RUNS[f"{target}, {threads} thread{'s' * (threads > 1)}"] = environment
     return Isolated(value, threads, environment)
 
 

@@ -3,6 +3,7 @@
 import os
 from dataclasses import dataclass
 
+from perfguide.threads import all_cores
 from perfguide.timing import Timing
 
 MAX_RELATIVE_SPREAD = 0.25  # a headline figure whose IQR (or min-max band) exceeds 25% of its median
@@ -48,11 +49,11 @@ class NoiseCheck:
 
 
 def noise_check(headline: dict[str, Timing], max_spread: float = MAX_RELATIVE_SPREAD) -> NoiseCheck:
-    """Check the load average now and the spread of the named headline timings."""
+    """Check the load (the higher of the 1- and 5-minute averages, so it covers the page's run)
+    against the cores this process may use, and the spread of the named headline timings."""
     widest = max(headline, key=lambda name: headline[name].relative_spread)
-    return NoiseCheck(
-        os.getloadavg()[0], os.cpu_count() or 1, widest, headline[widest].relative_spread, max_spread
-    )
+    load = max(os.getloadavg()[:2])
+    return NoiseCheck(load, all_cores(), widest, headline[widest].relative_spread, max_spread)
 
 
 def show_noise(headline: dict[str, Timing], max_spread: float = MAX_RELATIVE_SPREAD) -> NoiseCheck:

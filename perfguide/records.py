@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from perfguide.environment import environment
-from perfguide.isolated import Isolated
+from perfguide.isolated import RUNS, Isolated
 from perfguide.profiles import profile
 from perfguide.timing import Timing, time_call
 
@@ -69,7 +69,7 @@ class Recorder:
             "notebook": self.notebook,
             "profile": profile(),
             "environment": environment(),
-            "isolated_processes": self.processes,
+            "isolated_processes": {**RUNS, **self.processes},
             "records": [_flat(record) for record in self.records],
         }
         path.write_text(json.dumps(payload, indent=1))

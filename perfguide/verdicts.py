@@ -4,6 +4,8 @@ A page never writes "X is faster" as fixed prose: it glues the words one of thes
 picks, and tests feed each page's verdict functions opposite numbers to check that the words flip.
 """
 
+from perfguide.timing import Timing
+
 TIE = 0.10  # two times within 10% of each other are reported as a tie
 
 
@@ -29,3 +31,20 @@ def fastest(times: dict[str, float]) -> str:
 def threshold_words(value: float, threshold: float, at_or_above: str, below: str) -> str:
     """`at_or_above` when value ≥ threshold, else `below`: the threshold is the caller's, in view."""
     return at_or_above if value >= threshold else below
+
+
+def resolved(a: Timing, b: Timing, tie: float = TIE) -> bool:
+    """True when two timings differ by more than `tie` and their spread bands do not overlap."""
+    ratio = b.median_s / a.median_s
+    apart = a.high_s < b.low_s or b.high_s < a.low_s
+    return apart and (ratio >= 1 + tie or ratio <= 1 / (1 + tie))
+
+
+def compare_timings(name_a: str, a: Timing, name_b: str, b: Timing, tie: float = TIE) -> str:
+    """Like `compare`, but a difference inside the run's spread is reported as unresolved."""
+    if not resolved(a, b, tie):
+        return (
+            f"{name_a} and {name_b} are not told apart by this run (medians within {tie:.0%}, "
+            f"or their {a.spread} bands overlap)"
+        )
+    return compare(name_a, a.median_s, name_b, b.median_s, tie)

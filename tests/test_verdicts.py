@@ -77,3 +77,11 @@ def test_bench_command_runs_on_an_empty_folder(tmp_path: Path, capsys: pytest.Ca
 def test_one_sided_goals_state_their_bound() -> None:
     assert pg.Goal("x", lambda r: 1.0, at_least=30).bound == "≥ 30"
     assert pg.Goal("x", lambda r: 1.0, at_most=2).bound == "≤ 2"
+
+
+def test_differences_inside_the_spread_are_not_called_a_winner() -> None:
+    tight_fast = pg.Timing(1, (1.0, 1.0, 1.0, 1.0, 1.0), 1)
+    tight_slow = pg.Timing(1, (2.0, 2.0, 2.0, 2.0, 2.0), 1)
+    wide_slow = pg.Timing(1, (0.5, 1.0, 2.0, 3.0, 4.0), 1)
+    assert "faster" in pg.compare_timings("A", tight_fast, "B", tight_slow)
+    assert "not told apart" in pg.compare_timings("A", tight_fast, "B", wide_slow)

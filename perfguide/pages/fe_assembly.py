@@ -66,13 +66,14 @@ def precision_verdict(f32_over_f64: float, tie: float = TIE) -> str:
 
 
 def scatter_verdict(scalar_over_block: float, tie: float = TIE) -> str:
-    """Entry-by-entry scatter against a scatter of 3x3 blocks."""
+    """Element blocks plus an entry-by-entry scatter, against element blocks plus a block scatter."""
     if scalar_over_block >= 1 + tie:
-        return (f"adding entries one at a time makes the scatter {scalar_over_block:.1f} times as "
-                "slow as adding 3 × 3 blocks: XLA's scatter on this machine pays per update, so "
-                "fewer, larger updates win")
-    return (f"adding entries one at a time costs {scalar_over_block:.1f} times the block scatter "
-            f"(within {tie:.0%} or less): here the number of updates is not what limits the scatter")
+        return (f"adding the entries one at a time makes blocks-and-scatter {scalar_over_block:.1f} "
+                "times as slow as adding 3 × 3 blocks: XLA's scatter on this machine pays per "
+                "update, so fewer, larger updates win")
+    return (f"adding the entries one at a time takes {scalar_over_block:.1f} times as long as "
+            f"adding 3 × 3 blocks (less than {1 + tie:.1f}): here the number of updates is not "
+            "what limits the scatter")
 
 
 def compile_growth_verdict(growth: float, flat: float = COMPILE_FLAT) -> str:
