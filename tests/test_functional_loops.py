@@ -127,3 +127,25 @@ def test_floor_is_not_slower_than_the_loop_it_bounds() -> None:
     t_floor = pg.time_call(nv.run_steps, floor, batches, mode="throughput", target_s=0.2)
     t_flat = pg.time_call(nv.run_steps, flat, batches, mode="throughput", target_s=0.2)
     assert t_floor.min_s <= 1.5 * t_flat.min_s, (t_floor.min_s, t_flat.min_s)
+
+
+def test_pytorch_side_times_pipelined_runs_with_fused_adam() -> None:
+    torch = pytest.importorskip("torch")
+    model = fm.torch_model(8)
+    step = fm.torch_step(model)
+    x, y = (torch.from_numpy(np.array(a)) for a in fm.data())
+    ids = torch.from_numpy(np.array(fm.epoch_orders(1)[0]))
+    before = [p.detach().clone() for p in model.parameters()]
+    assert np.isfinite(float(step(x, y, ids)))
+    assert any(not torch.equal(a, p) for a, p in zip(before, model.parameters()))  # Adam took a step
+    optimizer = fm._adam(model.parameters())
+    assert optimizer.defaults.get("fused") or optimizer.defaults.get("foreach")
+    timings = fm.torch_side((8,), 1, compiled=False)
+    assert set(timings) == {("PyTorch eager", 8)}
+    assert all(t.mode == "throughput" and t.median_s > 0 for t in timings.values())
+
+
+def test_jax_side_times_the_fastest_python_loop_and_the_scan() -> None:
+    timings = fm.jax_side((8,), 1)
+    assert set(timings) == {("JAX flat leaves", 8), ("JAX nnx.scan", 8)}
+    assert all(t.mode == "throughput" and t.median_s > 0 for t in timings.values())
