@@ -7,7 +7,8 @@ named constants below and each sentence states the one it used.
 from typing import Any
 
 from perfguide.goals import Goal, Results
-from perfguide.verdicts import ratio_words
+from perfguide.timing import Timing
+from perfguide.verdicts import compare_timings, ratio_words, resolved
 
 TIE = 0.10  # two times within 10% of each other are a tie
 SHORT_LOOP_TIE = 0.25  # a 10-step call's time per step within 25% of the longest run's: no fixed cost seen
@@ -44,22 +45,25 @@ def unrolled_slowdown_verdict(ratio: float, tie: float = TIE) -> str:
     return f"a step costs the same, within {tie:.0%}, alone or in the longest unrolled loop"
 
 
-def rolled_vs_numpy_verdict(numpy_s: float, jax_s: float, jax_name: str, tie: float = TIE) -> str:
-    """Per-step time of the fastest rolled JAX loop against NumPy's, with the tie stated."""
-    return ratio_words(numpy_s / jax_s, jax_name, "NumPy", tie) + f" (ties within {tie:.0%})"
+def rolled_vs_numpy_verdict(numpy: Timing, jax: Timing, jax_name: str, tie: float = TIE) -> str:
+    """The fastest rolled JAX loop against NumPy: a ratio only when the run tells them apart."""
+    return compare_timings(jax_name, jax, "NumPy", numpy, tie)
 
 
-def compiled_vs_compiled_verdict(torch_s: float | None, jax_s: float, jax_name: str,
+def compiled_vs_compiled_verdict(torch: Timing | None, jax: Timing, jax_name: str,
                                  tie: float = TIE) -> str:
     """The two compiled sides: the fastest rolled JAX loop against the `torch.compile`d step."""
-    if torch_s is None:
+    if torch is None:
         return "`torch.compile` failed here, so there is no compiled PyTorch side to compare"
-    return ratio_words(torch_s / jax_s, jax_name, "`torch.compile`", tie) + f" (ties within {tie:.0%})"
+    return compare_timings(jax_name, jax, "`torch.compile`", torch, tie)
 
 
-def threads_verdict(library: str, one_s: float, all_s: float, cores: int, tie: float = TIE) -> str:
+def threads_verdict(library: str, one: Timing, every: Timing, cores: int, tie: float = TIE) -> str:
     """One library at all cores against the same library at one thread, each in its own process."""
-    ratio = one_s / all_s
+    ratio = one.median_s / every.median_s
+    if not resolved(one, every, tie):
+        return (f"{library} on {cores} cores and on one are not told apart (medians within "
+                f"{tie:.0%}, or {one.spread} bands that overlap)")
     if ratio >= 1 + tie:
         return f"{library} gains {_x(ratio)} from {cores} cores"
     if ratio <= 1 / (1 + tie):
@@ -67,25 +71,25 @@ def threads_verdict(library: str, one_s: float, all_s: float, cores: int, tie: f
     return f"{library} runs within {tie:.0%} on {cores} cores and on one"
 
 
-def fori_vs_scan_verdict(fori_s: float, scan_s: float, tie: float = TIE) -> str:
-    """`fori_loop` against `scan`, which it becomes: a tie, or a gap to look at."""
-    ratio = scan_s / fori_s
-    if 1 / (1 + tie) < ratio < 1 + tie:
-        return (f"`fori_loop` and `scan`, which trace to the same loop (the jaxpr above), run within "
-                f"{tie:.0%} of each other")
-    return (f"{ratio_words(ratio, '`fori_loop`', '`scan`', tie)}, although both trace to a `scan` "
-            "(the jaxpr above): compare the gap with the bands in the figure")
+def fori_vs_scan_verdict(fori: Timing, scan: Timing, tie: float = TIE) -> str:
+    """`fori_loop` against `scan`, which it becomes: not told apart, or a gap to look at."""
+    if not resolved(fori, scan, tie):
+        return (f"`fori_loop` and `scan`, which trace to the same loop (the jaxpr above), are not "
+                f"told apart (medians within {tie:.0%}, or {fori.spread} bands that overlap)")
+    return (f"{ratio_words(scan.median_s / fori.median_s, '`fori_loop`', '`scan`', tie)}, although "
+            "both trace to a `scan` (the jaxpr above)")
 
 
-def short_loop_verdict(short_s: float, long_s: float, tie: float = SHORT_LOOP_TIE) -> str:
+def short_loop_verdict(short: Timing, long: Timing, tie: float = SHORT_LOOP_TIE) -> str:
     """Per-step time of the shortest call over the longest: a fixed cost per call shows."""
-    ratio = short_s / long_s
-    if ratio >= 1 + tie:
+    ratio = short.median_s / long.median_s
+    if ratio >= 1 + tie and resolved(short, long, tie):
         return (f"{_x(ratio)} its time in the longest run (more than {tie:.0%} above): a call also "
                 "pays a fixed cost (dispatch, handing over the arguments), which a short loop "
                 "shares among fewer steps")
-    return (f"{_x(ratio)} its time in the longest run, within {tie:.0%}: the fixed cost of a call "
-            "(dispatch, handing over the arguments) does not show at this size")
+    return (f"{_x(ratio)} its time in the longest run, not more than {tie:.0%} above it beyond the "
+            "spread of the repeats: the fixed cost of a call (dispatch, handing over the arguments) "
+            "does not show at this size")
 
 
 def torch_compile_verdict(compile_s: float | None, error: str | None) -> str:
@@ -96,14 +100,20 @@ def torch_compile_verdict(compile_s: float | None, error: str | None) -> str:
             "compiler, generating and building C++), which is kept apart from its time per step.")
 
 
-def compile_flat_verdict(name: str, ratio: float, tie: float = COMPILE_FLAT_TIE) -> str:
-    """Largest median compile time over the smallest, across the step sweep."""
+def compile_flat_verdict(name: str, times: list[Timing], tie: float = COMPILE_FLAT_TIE) -> str:
+    """Compile times over the step sweep (repeated compilations per count): flat, or not."""
+    slowest = max(times, key=lambda t: t.median_s)
+    fastest = min(times, key=lambda t: t.median_s)
+    ratio = slowest.median_s / fastest.median_s
     if ratio <= 1 + tie:
         return (f"`{name}`'s median compile time stays within {tie:.0%} over the sweep "
                 f"(largest over smallest {ratio:.2f}): the count is only the loop's trip count")
+    if not resolved(slowest, fastest, tie):
+        return (f"`{name}`'s median compile time varies by {ratio:.2f}× over the sweep, more than "
+                f"{tie:.0%}, but the {slowest.spread} bands of its slowest and fastest counts "
+                "overlap: no trend with the count is resolved")
     return (f"`{name}`'s median compile time varies by {ratio:.2f}× over the sweep, more than "
-            f"{tie:.0%}: compare it with the spread of its repeats in the figure before reading a "
-            "trend into it")
+            f"{tie:.0%} and beyond the spread of its repeats: it changed with the step count here")
 
 
 def breakeven_verdict(compile_s: float, numpy_step_s: float, jax_step_s: float,
@@ -157,19 +167,25 @@ def post_advice_verdict(unrolled_compile_s: float, scan_compile_s: float, steps:
             f"compiles in {_x(ratio)} the `scan`'s time (a gain needs over {tie:.0%}).")
 
 
+def _t(median_s: float) -> Timing:
+    """A synthetic timing with a narrow band around `median_s`, for the flip tests."""
+    return Timing(median_s, tuple(median_s * f for f in (0.98, 0.99, 1.0, 1.01, 1.02)), 1)
+
+
 VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
     (program_growth_verdict, dict(per_step_first=20, per_step_last=60), dict(per_step_first=20, per_step_last=20)),
     (unrolled_slowdown_verdict, dict(ratio=3.0), dict(ratio=1.0)),
-    (rolled_vs_numpy_verdict, dict(numpy_s=3.0, jax_s=1.0, jax_name="scan"),
-     dict(numpy_s=1.0, jax_s=3.0, jax_name="scan")),
-    (compiled_vs_compiled_verdict, dict(torch_s=3.0, jax_s=1.0, jax_name="scan"),
-     dict(torch_s=1.0, jax_s=3.0, jax_name="scan")),
-    (threads_verdict, dict(library="NumPy", one_s=2.0, all_s=1.0, cores=2),
-     dict(library="NumPy", one_s=1.0, all_s=1.0, cores=2)),
-    (fori_vs_scan_verdict, dict(fori_s=1.0, scan_s=1.02), dict(fori_s=1.0, scan_s=2.0)),
-    (short_loop_verdict, dict(short_s=2.0, long_s=1.0), dict(short_s=1.0, long_s=1.0)),
+    (rolled_vs_numpy_verdict, dict(numpy=_t(3.0), jax=_t(1.0), jax_name="scan"),
+     dict(numpy=_t(1.0), jax=_t(3.0), jax_name="scan")),
+    (compiled_vs_compiled_verdict, dict(torch=_t(3.0), jax=_t(1.0), jax_name="scan"),
+     dict(torch=_t(1.0), jax=_t(3.0), jax_name="scan")),
+    (threads_verdict, dict(library="NumPy", one=_t(2.0), every=_t(1.0), cores=2),
+     dict(library="NumPy", one=_t(1.0), every=_t(1.0), cores=2)),
+    (fori_vs_scan_verdict, dict(fori=_t(1.0), scan=_t(1.02)), dict(fori=_t(1.0), scan=_t(2.0))),
+    (short_loop_verdict, dict(short=_t(2.0), long=_t(1.0)), dict(short=_t(1.0), long=_t(1.0))),
     (torch_compile_verdict, dict(compile_s=5.0, error=None), dict(compile_s=None, error="no compiler")),
-    (compile_flat_verdict, dict(name="scan", ratio=1.05), dict(name="scan", ratio=3.0)),
+    (compile_flat_verdict, dict(name="scan", times=[_t(1.0), _t(1.05)]),
+     dict(name="scan", times=[_t(1.0), _t(3.0)])),
     (breakeven_verdict, dict(compile_s=0.1, numpy_step_s=2e-4, jax_step_s=1e-4),
      dict(compile_s=0.1, numpy_step_s=1e-4, jax_step_s=1e-4)),
     (unroll_verdict, dict(best_k=4, best_high_s=1.0, one_low_s=2.0, spread="IQR"),
