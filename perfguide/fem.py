@@ -857,7 +857,8 @@ def jax_side(sizes: list[int], n_cost: int, n_solve: int, matmul_n: int, stream_
     product, as perfguide.roofs.peak_flops; bandwidth of a streaming `2 * x`), and the
     matrix-free CG solve at n_solve. Each step is compiled ahead of time, once, and the compiled
     executable is what is timed. With `memory_n`, the peak memory of the `vmap` and autodiff
-    assemblies at that size is measured first."""
+    assemblies at that size is measured first (their compile times at that size are then those
+    of a cache hit: read compile times from a process run without `memory_n`)."""
     from perfguide.compilation import compile_log
     from perfguide.roofs import matmul_timing, stream_bandwidth
     from perfguide.timing import time_call

@@ -212,9 +212,13 @@ def test_numpy_with_precomputed_slots_gives_the_csr_values_of_the_other_methods(
 
 
 def test_jax_side_measures_compiled_steps_costs_roofs_and_the_solve() -> None:
-    side = fem.jax_side([1, 2], 2, 2, 64, 1)
+    side = fem.jax_side([1, 2], 2, 2, 64, 1, memory_n=2)
+    assert set(side.memory) == {"jax_vmap", "jax_autodiff"}
+    assert all(plan is not None and plan > 0 for _, _, _, plan in side.memory.values())
     for label in ("jax_vmap", "jax_autodiff", "jax_vmap float32"):
-        assert ("jacobian", label, 2) in side.timings and side.extras["jacobian", label, 2]["jit_s"] > 0
+        assert ("jacobian", label, 2) in side.timings
+        # n = 1 compiled inside the sweep; n = 2 already for the memory measurement
+        assert side.extras["jacobian", label, 1]["jit_s"] > 0
     assert set(side.cost) == {(e, v, 2) for e, v, _ in side.timings if e in ("jacobian", "residual")}
     assert all(c["flops"] > 0 and c["bytes"] > 0 for c in side.cost.values())
     assert side.roofs["peak_flops"] > 0 and side.roofs["bandwidth"] > 0
@@ -226,6 +230,7 @@ def test_jax_side_measures_compiled_steps_costs_roofs_and_the_solve() -> None:
 
 def test_slow_sides_get_enough_repeats_for_an_interquartile_range() -> None:
     side = fem.numpy_side([1, 2], 1, 2)
+    assert not side.memory  # measured only where asked (the all-cores processes)
     assert ("jacobian", "numpy_loop", 2) not in side.timings  # loop only up to largest_loop
     for key, timing in side.timings.items():
         assert timing.spread == "IQR", key
