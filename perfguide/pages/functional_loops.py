@@ -28,6 +28,12 @@ PYTHON_LOOPS = (
 def floor_verdict(loop: str, loop_us: float, floor_us: float) -> str:
     """How far the fastest Python loop is above the floor, against FLOOR_CLOSE."""
     multiple = loop_us / floor_us
+    if multiple < 1 / (1 + TIE):
+        return (
+            f"The fastest Python loop, {loop}, measured {multiple:.2f}× the floor, more than "
+            f"{TIE:.0%} below it. No such loop can do less than the floor, so in this run noise "
+            "(see the check at the end of the measurements) outweighs the difference."
+        )
     if multiple <= FLOOR_CLOSE:
         return (
             f"The fastest Python loop, {loop}, runs at {multiple:.2f}× the floor, within "
@@ -44,6 +50,8 @@ def floor_verdict(loop: str, loop_us: float, floor_us: float) -> str:
 def excess_verdict(loop_us: float, floor_us: float, scan_us: float) -> str:
     """Whether the fastest loop's excess over the floor is of the order of the step's own compute."""
     excess = loop_us - floor_us
+    if excess <= 0:
+        return "With no measured excess over the floor, this run cannot say what the excess is made of."
     if excess <= EXCESS_OF_COMPUTE * scan_us:
         return (
             f"Its {excess:.0f} µs per step above the floor are within {EXCESS_OF_COMPUTE:g}× of "
