@@ -59,35 +59,100 @@ def test_sides_return_latency_timings_for_the_whole_sweep() -> None:
     lengths = [100, 1000]
     numpy_side = elementwise.numpy_sweep(lengths)
     jax_side = elementwise.jax_sweep(lengths)
-    assert len(numpy_side) == len(lengths)
-    assert set(jax_side.curves) == {"JAX op by op", "JAX jitted", "streaming reference"}
-    timings = [jax_side.floor, *numpy_side, *(t for ts in jax_side.curves.values() for t in ts)]
+    assert set(numpy_side.curves) == {"NumPy, with temporaries", "NumPy, out= preallocated"}
+    assert set(jax_side.curves) == {"JAX op by op", "JAX jitted"}
+    assert len(numpy_side.memcpy) == len(numpy_side.add_one) == len(jax_side.add_one) == 2
+    timings = [jax_side.floor, *numpy_side.add_one, *numpy_side.memcpy, *jax_side.add_one,
+               *(t for side in (numpy_side, jax_side) for ts in side.curves.values() for t in ts)]
     assert all(t.mode == "latency" and t.median_s > 0 for t in timings)
     precision = {**elementwise.numpy_precision(1000), **elementwise.jax_precision(1000)}
     assert set(precision) == {"NumPy float64", "NumPy float32", "JAX float32", "JAX float64"}
 
 
+def test_numpy_without_temporaries_computes_the_same_function() -> None:
+    x = elementwise.sample(10_000, "float32", seed=3)
+    out, tmp = np.empty_like(x), np.empty_like(x)
+    np.testing.assert_allclose(elementwise.f_numpy_out(x, out, tmp), elementwise.f_numpy(x),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_minimal_jitted_call_is_a_plus_one_on_the_smallest_1d_array() -> None:
+    """The floor is built like the curves: jitted a + 1 on a 1-D array of the smallest length."""
+    side = elementwise.jax_sweep([100, 1000])
+    assert side.floor is side.add_one[0]
+
+
 def test_a_side_runs_in_an_isolated_process_at_one_thread() -> None:
     run = pg.run_isolated(elementwise.numpy_sweep, [100], threads=1)
     assert run.threads == 1 and run.environment["threads"]["cores_allowed"] == 1
-    assert isinstance(run.value[0], pg.Timing)
+    assert isinstance(run.value, elementwise.Sweep) and isinstance(run.value.memcpy[0], pg.Timing)
+
+
+def _fake_sweeps(fast: float = 1e-5) -> tuple[dict, dict]:
+    t = pg.Timing(fast, (fast,) * 5, 1)
+    npy = elementwise.Sweep({"NumPy, with temporaries": [t, t], "NumPy, out= preallocated": [t, t]},
+                            [t, t], [t, t])
+    jx = elementwise.Sweep({"JAX op by op": [t, t], "JAX jitted": [t, t]}, [t, t], floor=t)
+    return {1: npy, 2: npy}, {1: jx, 2: jx}
 
 
 def test_sweep_table_has_one_column_per_thread_setting() -> None:
-    t = pg.Timing(1e-5, (1e-5,) * 5, 1)
-    side = elementwise.JaxSweep(t, {"JAX op by op": [t, t], "JAX jitted": [t, t], "streaming reference": [t, t]})
-    medians = {1: elementwise.sweep_medians([t, t], side), 2: elementwise.sweep_medians([t, t], side)}
-    rows = elementwise.sweep_rows([100, 1000], medians, {1: 1e-5, 2: 1e-5})
+    numpy_runs, jax_runs = _fake_sweeps()
+    rows = elementwise.sweep_rows([100, 1000], numpy_runs, jax_runs, [1000])
     table = elementwise.thread_table(rows, [1, 2])
     assert "| 1 thread each | 2 threads each |" in table
     assert all(len(values) == 2 for values in rows.values())
 
 
+def test_large_verdicts_cover_each_setting_and_name_devices_on_a_gpu() -> None:
+    numpy_runs, jax_runs = _fake_sweeps()
+    words = measuring.large_verdicts([100, 1000], numpy_runs, jax_runs, [100, 1000])
+    assert words.count("1 thread each") == 2 and "across settings" in words
+    assert "not told apart" in words and "threads each than" not in words
+    gpu = measuring.large_verdicts([100, 1000], numpy_runs, jax_runs, [1000], backend="gpu")
+    assert "JAX on GPU" in gpu and "NumPy on CPU" in gpu and "threads each" not in gpu
+
+
+def test_one_core_machine_has_one_setting_and_no_plural_of_one() -> None:
+    numpy_runs, jax_runs = _fake_sweeps()
+    words = measuring.large_verdicts([100, 1000], {1: numpy_runs[1]}, {1: jax_runs[1]}, [1000])
+    assert "1 threads" not in words and "across settings" not in words
+    assert measuring._suffixes([1]) == [("1", 1), ("all", 1)]
+    t = pg.Timing(1, (1.0,) * 5, 1)
+    assert "one core" in measuring.threads_verdict("NumPy", t, t, 1)
+
+
+def test_allocating_reference_is_no_bound_unless_it_streams_like_memcpy() -> None:
+    slow = measuring.bound_verdict("JAX", 5.0, 1.0, ref_gbps=1.0, memcpy_gbps=15.0)
+    assert "allocate + read + write reference" in slow and "memory traffic" not in slow
+    fast = measuring.bound_verdict("JAX", 1.5, 1.0, ref_gbps=10.0, memcpy_gbps=15.0)
+    assert "within 2×" in fast and "memory" not in fast.replace("memcpy", "")
+
+
+def test_floor_is_a_bound_only_if_no_call_goes_below_it() -> None:
+    floor = pg.Timing(1e-5, (1e-5,) * 5, 1)
+    assert "floor below which" in measuring.floor_bound_verdict(floor, 1e-5, "x")
+    assert "not a bound" in measuring.floor_bound_verdict(floor, 0.5e-5, "x")
+    assert "1/n" in measuring.floor_verdict([100, 1000], [1e-5, 1e-5], 1e-5)
+    assert "1/n" not in measuring.floor_verdict([100, 1000], [1e-4, 1e-3], 1e-5)
+
+
+def test_unblocked_words_follow_the_share_of_early_repeats() -> None:
+    blocked = pg.Timing(1e-2, (1e-2,) * 5, 1)
+    mixed = pg.Timing(1e-5, (1e-5, 1e-5, 1e-2, 1e-2, 1e-2), 1)
+    assert measuring.early_share(mixed, blocked) == 0.4
+    assert "2 of 5" in measuring.dispatch_verdict(0.4, 5)
+    assert "measured dispatch" in measuring.dispatch_verdict(1.0, 5)
+
+
 def test_precision_verdict_names_the_wrong_winner_when_precisions_differ() -> None:
-    words = measuring.precision_verdict(numpy64_s=3.0, numpy32_s=0.5, jax32_s=1.0, jax64_s=2.0)
-    assert "names the wrong winner" in words
-    words = measuring.precision_verdict(numpy64_s=1.0, numpy32_s=1.0, jax32_s=1.0, jax64_s=1.0)
-    assert "agree" in words
+    def t(s: float) -> pg.Timing:
+        return pg.Timing(s, (s,) * 5, 1)
+
+    words = measuring.precision_verdict(t(3.0), t(0.5), t(1.0), t(2.0))
+    assert "does not name the float32 one's winner" in words
+    words = measuring.precision_verdict(t(1.0), t(1.0), t(1.0), t(1.0))
+    assert "agree" in words and "not told apart" in words
 
 
 def test_copy_rate_is_never_called_a_transfer_on_the_cpu() -> None:

@@ -1,31 +1,51 @@
-"""Verdicts and speed goals of the page notebooks/measuring.md.
+"""Verdicts, glue and speed goals of the page notebooks/measuring.md.
 
 Every outcome sentence of the page is chosen here from measured numbers; the thresholds are the
-module constants below, and each sentence says the threshold it used.
+module constants below, and each sentence says the threshold it used. Differences between two
+timings go through `compare_timings`/`resolved`: inside the run's spread they are "not told
+apart". The `glue_*` functions hold the page's plumbing, so its cells stay short.
 """
 
 from typing import Any
 
-from perfguide.goals import Goal
-from perfguide.verdicts import TIE, compare
+import numpy as np
 
-DISPATCH_GAP = 2.0  # unblocked reading below half the blocked one: the clock stopped before the work
-NEAR_FLOOR = 2.0  # a jitted call within 2x the dispatch floor is "at the floor"
-COMPUTE_BOUND = 2.0  # jitted f more than 2x the streaming a + 1: arithmetic, not memory, sets its time
+from perfguide import elementwise
+from perfguide.goals import Goal
+from perfguide.threads import thread_label
+from perfguide.timing import Timing
+from perfguide.verdicts import TIE, compare_timings, resolved
+
+DISPATCH_GAP = 2.0  # a repeat under half the blocked latency returned before the work was done
+NEAR_FLOOR = 2.0  # a jitted call within 2x the minimal jitted call is "at the floor"
+COMPUTE_BOUND = 2.0  # f more than 2x its streaming a + 1: memory traffic alone does not explain it
+STREAM_FACTOR = 2.0  # a + 1 counts as streaming only within 2x of the memcpy rate (GB/s)
 
 
 def _times(ratio: float) -> str:
     return f"{ratio:.1f}×" if ratio < 9.95 else f"{ratio:,.0f}×"
 
 
-def dispatch_verdict(blocked_s: float, unblocked_s: float) -> str:
-    """Did stopping the clock without waiting under-report the work (by DISPATCH_GAP or more)?"""
-    ratio = blocked_s / unblocked_s
-    if ratio >= DISPATCH_GAP:
-        return (f"the unblocked reading is {_times(ratio)} too short (more than the {DISPATCH_GAP:g}× "
-                "this page counts as a wrong figure): it measured dispatch, not the matrix product")
-    return (f"the two readings are within {DISPATCH_GAP:g}× of each other here, so dispatch did not "
-            "hide the work this time; it will for any kernel that takes longer than a dispatch")
+def early_share(unblocked: Timing, blocked: Timing) -> float:
+    """Share of unblocked repeats that stopped the clock DISPATCH_GAP or more before the work."""
+    early = [t for t in unblocked.per_call_s if t * DISPATCH_GAP <= blocked.median_s]
+    return len(early) / unblocked.repeats
+
+
+def dispatch_verdict(share_early: float, repeats: int) -> str:
+    """What the unblocked reading measured, from the share of its repeats that returned early."""
+    early = round(share_early * repeats)
+    gap = f"at least {DISPATCH_GAP:g}× before the work was done"
+    if early == repeats:
+        return (f"all {repeats} unblocked repeats stopped the clock {gap}: the unblocked reading "
+                "measured dispatch, not the matrix product")
+    if early == 0:
+        return (f"none of the {repeats} unblocked repeats stopped the clock {gap}: here the calls "
+                "did not return before their work (on CPU a call may run inline), so the unblocked "
+                "reading happened to include the work; on a backend that queues work it will not")
+    return (f"{early} of {repeats} unblocked repeats stopped the clock {gap}, the others waited for "
+            "the work (on CPU some calls may run inline): the unblocked reading is a mixture of "
+            "dispatch and work, hence its wide spread")
 
 
 def harness_verdict(one_leaf_s: float, many_leaves_s: float, leaves: int) -> str:
@@ -58,76 +78,357 @@ def copy_rate_verdict(platform: str) -> str:
     return f"a host-to-{platform.upper()} transfer rate: the bytes cross the link to the device"
 
 
-def _winner(numpy_over_jax: float, tie: float = TIE) -> str:
-    if numpy_over_jax >= 1 + tie:
-        return "JAX"
-    if numpy_over_jax <= 1 / (1 + tie):
-        return "NumPy"
-    return "neither"
+def _winner(numpy: Timing, jax: Timing) -> str:
+    if not resolved(numpy, jax):
+        return "neither"
+    return "JAX" if jax.median_s < numpy.median_s else "NumPy"
 
 
-def precision_verdict(numpy64_s: float, numpy32_s: float, jax32_s: float, jax64_s: float) -> str:
-    """What the mixed-precision comparison says against the matched ones (ties within TIE)."""
-    mixed = compare("JAX", jax32_s, "NumPy", numpy64_s)
-    f64 = compare("JAX", jax64_s, "NumPy", numpy64_s)
-    f32 = compare("JAX", jax32_s, "NumPy", numpy32_s)
-    mixed_winner, f32_winner = _winner(numpy64_s / jax32_s), _winner(numpy32_s / jax32_s)
-    gap = (numpy64_s / jax32_s) / (numpy32_s / jax32_s)
+def precision_verdict(numpy64: Timing, numpy32: Timing, jax32: Timing, jax64: Timing,
+                      jax: str = "JAX", numpy: str = "NumPy") -> str:
+    """What the mixed-precision comparison says against the matched ones (spread-aware, TIE)."""
+    mixed = compare_timings(jax, jax32, numpy, numpy64)
+    f64 = compare_timings(jax, jax64, numpy, numpy64)
+    f32 = compare_timings(jax, jax32, numpy, numpy32)
+    mixed_winner, f32_winner = _winner(numpy64, jax32), _winner(numpy32, jax32)
+    gap = numpy64.median_s / numpy32.median_s
     if mixed_winner != f32_winner:
-        lesson = "the mixed comparison names the wrong winner"
+        lesson = "the mixed comparison does not name the float32 one's winner"
     elif abs(gap - 1) > TIE:
         lesson = f"the mixed comparison gets the size of the gap wrong by {_times(max(gap, 1 / gap))}"
     else:
         lesson = f"the mixed comparison happens to agree with the float32 one within {TIE:.0%}"
-    return (f"NumPy's default against JAX's default says {mixed}; at matched precision "
-            f"{f64} in float64 and {f32} in float32: {lesson}")
+    return (f"the defaults against each other (NumPy float64, JAX float32): {mixed}; at matched "
+            f"precision, float64: {f64}; float32: {f32}. So {lesson}")
 
 
-def threads_verdict(name: str, one_thread_s: float, all_cores_s: float, cores: int) -> str:
-    """Whether a side gains from all cores over 1 thread (by more than TIE)."""
-    ratio = one_thread_s / all_cores_s
-    if ratio >= 1 + TIE:
-        return f"{name} is {ratio:.1f}× faster with {cores} threads than with 1"
-    if ratio <= 1 / (1 + TIE):
-        return f"{name} is {1 / ratio:.1f}× slower with {cores} threads than with 1"
-    return f"{name} gains nothing from {cores} threads (within {TIE:.0%} of its 1-thread time)"
+def threads_verdict(name: str, one_thread: Timing, all_cores: Timing, cores: int) -> str:
+    """Whether a side gains from all cores over 1 thread (spread-aware, by more than TIE)."""
+    if cores == 1:
+        return f"{name}: this machine offers one core, so there is no second setting to compare"
+    many = thread_label(cores)
+    if not resolved(one_thread, all_cores):
+        return f"{name} is not told apart between 1 thread and {many} (within {TIE:.0%} or the spread)"
+    ratio = one_thread.median_s / all_cores.median_s
+    if ratio > 1:
+        return f"{name} is {ratio:.1f}× faster with {many} than with 1 thread"
+    return f"{name} is {1 / ratio:.1f}× slower with {many} than with 1 thread"
 
 
 def floor_verdict(lengths: list[int], jit_s: list[float], floor_s: float) -> str:
-    """Up to which length (from the smallest on) the jitted call stays within NEAR_FLOOR of the floor."""
+    """Up to which length the jitted call stays within NEAR_FLOOR of the minimal jitted call."""
     near = 0
     while near < len(lengths) and jit_s[near] <= NEAR_FLOOR * floor_s:
         near += 1
     if near == 0:
-        return f"above {NEAR_FLOOR:g}× the floor at every length of this sweep"
+        return (f"above {NEAR_FLOOR:g}× the minimal call at every length of this sweep, so "
+                "even the smallest arrays here measure some computing")
     if near == 1:
-        return f"within {NEAR_FLOOR:g}× the floor only at {lengths[0]:,} elements"
-    return f"within {NEAR_FLOOR:g}× the floor from {lengths[0]:,} up to {lengths[near - 1]:,} elements"
+        return (f"within {NEAR_FLOOR:g}× the minimal call only at {lengths[0]:,} elements: "
+                "the sweep shows no stretch where calling alone sets the time")
+    return (f"within {NEAR_FLOOR:g}× the minimal call from {lengths[0]:,} up to "
+            f"{lengths[near - 1]:,} elements: there the time per element falls as $1/n$, along "
+            "the dashed line, whatever the function computes")
 
 
-def bound_verdict(jit_s: float, stream_s: float) -> str:
-    """Arithmetic or memory: the jitted function against a jitted a + 1 over the same array."""
-    ratio = jit_s / stream_s
+def floor_bound_verdict(floor: Timing, lowest_s: float, lowest: str) -> str:
+    """Whether any jitted call of the sweep went below the minimal call less its spread."""
+    margin = floor.median_s - (floor.high_s - floor.low_s)
+    if lowest_s >= margin:
+        return ("no jitted call of this sweep went below it (less its spread), so it acts as the "
+                "floor below which no jitted call here went")
+    return (f"{lowest} went below it by more than its spread, so it is a reference here, "
+            "not a bound")
+
+
+def is_streaming(ref_gbps: float, memcpy_gbps: float) -> bool:
+    """An a + 1 may serve as a memory bound only within STREAM_FACTOR of the memcpy rate."""
+    return ref_gbps * STREAM_FACTOR >= memcpy_gbps
+
+
+def bound_verdict(name: str, f_s: float, ref_s: float, ref_gbps: float, memcpy_gbps: float) -> str:
+    """f against its side's a + 1, read as a memory bound only if a + 1 streams (STREAM_FACTOR)."""
+    rates = f"its a + 1 moved {ref_gbps:.1f} GB/s, memcpy {memcpy_gbps:.1f} GB/s"
+    if not is_streaming(ref_gbps, memcpy_gbps):
+        return (f"{name}: {rates}, more than {STREAM_FACTOR:g}× apart, so that a + 1 is an "
+                "allocate + read + write reference, not a memory bound, and no bound is read")
+    ratio = f_s / ref_s
     if ratio > COMPUTE_BOUND:
-        return (f"the jitted function takes {_times(ratio)} the streaming reference (more than "
-                f"{COMPUTE_BOUND:g}×), so computing `sin` and `cos`, not memory traffic, sets its time")
-    return (f"the jitted function takes {_times(ratio)} the streaming reference (at most "
-            f"{COMPUTE_BOUND:g}×), so reading and writing memory, not arithmetic, sets its time")
+        return (f"{name} takes {_times(ratio)} its streaming a + 1 ({rates}), more than "
+                f"{COMPUTE_BOUND:g}×: memory traffic alone does not explain its time")
+    return f"{name} is within {COMPUTE_BOUND:g}× of its streaming a + 1 ({rates})"
+
+
+def _numpy_variant(numpy_name: str, curve: str) -> str:
+    """'NumPy (out= preallocated)' from the curve name 'NumPy, out= preallocated'."""
+    return f"{numpy_name} ({curve.split(', ', 1)[1]})"
+
+
+def subjects(backend: str) -> tuple[str, str]:
+    """How the two libraries are named in verdicts: with their devices on an accelerator."""
+    if backend == "cpu":
+        return "jitted JAX", "NumPy"
+    return f"jitted JAX on {backend.upper()}", "NumPy on CPU"
+
+
+def large_verdicts(lengths: list[int], numpy_runs: dict[int, Any], jax_runs: dict[int, Any],
+                   large: list[int], backend: str = "cpu") -> str:
+    """Markdown bullets: at each large length, per setting and across settings."""
+    jax_name, numpy_name = subjects(backend)
+    settings = list(jax_runs)
+    bullets = []
+    for n in large:
+        i = lengths.index(n)
+        for t in settings:
+            npy, jx = numpy_runs[t].curves, jax_runs[t].curves
+            jit, opbyop = jx["JAX jitted"][i], jx["JAX op by op"][i]
+            best = min(npy, key=lambda k: npy[k][i].median_s)
+            memcpy = elementwise.gbps(n, numpy_runs[t].memcpy[i])
+            jax_ref, numpy_ref = jax_runs[t].add_one[i], numpy_runs[t].add_one[i]
+            clauses = [
+                compare_timings(jax_name, jit, "JAX op by op", opbyop),
+                compare_timings(jax_name, jit, _numpy_variant(numpy_name, best), npy[best][i]),
+                bound_verdict(jax_name, jit.median_s, jax_ref.median_s,
+                              elementwise.gbps(n, jax_ref), memcpy),
+                bound_verdict(numpy_name, npy[best][i].median_s, numpy_ref.median_s,
+                              elementwise.gbps(n, numpy_ref), memcpy),
+            ]
+            head = elementwise.setting_title(t, backend)
+            bullets.append(f"- **{n:,} elements, {head}:** " + "; ".join(clauses) + ".")
+        if len(settings) > 1:
+            one, many = settings[0], settings[-1]
+            clauses = [threads_verdict(jax_name, jax_runs[one].curves["JAX jitted"][i],
+                                       jax_runs[many].curves["JAX jitted"][i], many)]
+            for name, timings in numpy_runs[one].curves.items():
+                clauses.append(threads_verdict(name, timings[i], numpy_runs[many].curves[name][i], many))
+            bullets.append(f"- **{n:,} elements, across settings:** " + "; ".join(clauses) + ".")
+    return "\n".join(bullets)
+
+
+def large_lengths(lengths: list[int]) -> list[int]:
+    """The lengths the 'large arrays' verdicts read: the one nearest 10^6, and the largest."""
+    near_million = min(lengths, key=lambda n: abs(np.log10(n) - 6))
+    return sorted({near_million, lengths[-1]})
+
+
+
+# ---- the page's plumbing: glue numbers, words and figures from its measurements ----
+
+
+def _suffixes(settings: list[int]) -> list[tuple[str, int]]:
+    """Glue-key suffixes for the two settings; on a 1-core machine both name the one setting."""
+    return [("1", settings[0]), ("all", settings[-1])]
+
+
+def glue_harness(harness: dict[tuple[str, str], Timing], leaves: int = 27) -> None:
+    """Harness cost for one array and for `leaves` arrays, raw and corrected latency."""
+    from perfguide.plotting import glue_number, glue_words
+
+    one, many = harness["1 array", "latency"], harness[f"{leaves} arrays", "latency"]
+    glue_number("harness_one_us", one.harness_s * 1e6)
+    glue_number("harness_many_us", many.harness_s * 1e6)
+    glue_number("many_raw_us", many.raw_median_s * 1e6)
+    glue_number("many_corrected_us", many.median_s * 1e6)
+    glue_words("harness_words", harness_verdict(one.harness_s, many.harness_s, leaves))
+
+
+def glue_async(modes: dict[str, Timing], n: int) -> None:
+    """Section 1: the matrix product in three modes, its words and its figure."""
+    from perfguide.plotting import glue_figure, glue_number, glue_timing, glue_words, timing_bars
+
+    unblocked, blocked, piped = modes["unblocked"], modes["latency"], modes["throughput"]
+    flops = 2 * n**3
+    glue_number("async_unblocked_min_us", unblocked.min_s * 1e6)
+    glue_number("async_unblocked_max_ms", unblocked.max_s * 1e3)
+    glue_timing("async_blocked_ms", blocked, unit="ms")
+    glue_timing("async_pipelined_ms", piped, unit="ms")
+    glue_number("async_blocked_gflops", flops / blocked.median_s / 1e9)
+    glue_number("async_fastest_tflops", flops / unblocked.min_s / 1e12)
+    share = early_share(unblocked, blocked)
+    glue_words("dispatch_words", dispatch_verdict(share, unblocked.repeats))
+    glue_words("pipeline_words", compare_timings(
+        "the throughput figure", piped, "the latency figure", blocked))
+    labels = ["unblocked (nothing waited on)", "latency (each call waited on)",
+              "throughput (pipelined, last call waited on)"]
+    fig = timing_bars(labels, [unblocked, blocked, piped], unit="ms")
+    fig.axes[0].set_title(f"{n}×{n} float32 matrix product, jitted")
+    glue_figure("fig_async", fig)
+
+
+def glue_first_call(first_calls: dict[int, tuple[Timing, Any]], again: Any, features: int) -> None:
+    """Section 2: first call against steady state per new shape, split into compile phases."""
+    import matplotlib.pyplot as plt
+
+    from perfguide.plotting import glue_figure, glue_number
+
+    lengths = list(first_calls)
+    timings = [t for t, _ in first_calls.values()]
+    logs = [log for _, log in first_calls.values()]
+    first_ms = np.array([t.first_call_s for t in timings]) * 1e3
+    steady_ms = np.array([t.median_s for t in timings]) * 1e3
+    phases = {phase: np.array([log.seconds(phase) for log in logs]) * 1e3
+              for phase in ("trace", "lower", "compile")}
+    glue_number("first_call_mean_ms", first_ms.mean())
+    glue_number("steady_mean_us", steady_ms.mean() * 1e3)
+    glue_number("first_over_steady", (first_ms / steady_ms).mean())
+    glue_number("xla_compile_share", 100 * (phases["compile"] / first_ms).mean())
+    glue_number("recompilations", sum(log.compilations for log in logs))
+    glue_number("cached_compilations", again.compilations)
+
+    fig, ax = plt.subplots()
+    x_pos = np.arange(len(lengths))
+    bottom = np.zeros(len(lengths))
+    for i, (phase, ms) in enumerate(phases.items()):
+        ax.bar(x_pos - 0.2, ms, width=0.4, bottom=bottom, color=f"C{i}", label=f"first call: {phase}")
+        bottom += ms
+    ax.bar(x_pos - 0.2, first_ms - bottom, width=0.4, bottom=bottom, color="0.7",
+           label="first call: dispatch and run")
+    ax.bar(x_pos + 0.2, steady_ms, width=0.4, color="C3", label="steady-state call (median)")
+    ax.set_yscale("log")
+    ax.set_xticks(x_pos, [f"{length:,} × {features}" for length in lengths])
+    ax.set_xlabel("input shape (each one new to the jitted function)")
+    ax.set_ylabel("time (ms)")
+    ax.legend(loc="upper right", ncols=2)
+    ax.set_ylim(top=ax.get_ylim()[1] * 20)
+    glue_figure("fig_first_call", fig)
+
+
+def glue_transfer(transfer: dict[str, Timing], aliased: dict[str, bool], nbytes: int,
+                  length: int, platform: str) -> None:
+    """Section 3: the ways into a jitted call, their words and their figure."""
+    from perfguide.plotting import glue_figure, glue_number, glue_timing, glue_words, timing_bars
+
+    put_aligned, put_copy, memcpy, jit_aligned, jit_copy, jit_device = transfer.values()
+    glue_number("transfer_mb", nbytes / 1e6)
+    glue_number("put_copy_gbps", nbytes / put_copy.median_s / 1e9)
+    glue_number("memcpy_gbps", nbytes / memcpy.median_s / 1e9)
+    keys = ["put_aligned_ms", "put_copy_ms", "memcpy_ms", "jit_aligned_ms", "jit_copy_ms", "jit_device_ms"]
+    for key, t in zip(keys, transfer.values()):
+        glue_timing(key, t, unit="ms")
+    share = max(jit_copy.median_s - jit_device.median_s, 0.0) / jit_copy.median_s
+    glue_number("transfer_share", 100 * share)
+    glue_words("alias_words", alias_verdict(aliased["aligned"], aliased["misaligned"], platform))
+    glue_words("rate_words", copy_rate_verdict(platform))
+    glue_words("put_vs_memcpy", compare_timings("NumPy's copy", memcpy, "`device_put`'s", put_copy))
+    status = {label: "aliased" if same else "copied" for label, same in aliased.items()}
+    labels = [f"device_put, aligned ({status['aligned']})",
+              f"device_put, misaligned ({status['misaligned']})", *list(transfer)[2:]]
+    fig = timing_bars(labels, list(transfer.values()), unit="ms")
+    fig.axes[0].set_title(f"{length:,} float32 values ({nbytes / 1e6:.0f} MB), latency")
+    glue_figure("fig_transfer", fig)
+
+
+PRECISION_RATIOS = {
+    "NumPy float64 / JAX float32 (the defaults)": ("NumPy float64", "JAX float32"),
+    "NumPy float64 / JAX float64": ("NumPy float64", "JAX float64"),
+    "NumPy float32 / JAX float32": ("NumPy float32", "JAX float32"),
+}
+
+
+def glue_precision(precision: dict[int, dict[str, Timing]], length: int, backend: str) -> None:
+    """Section 4: the ratio table, the verdict per setting and the figure."""
+    from perfguide.plotting import glue_figure, glue_words
+
+    settings = list(precision)
+    jax_name, numpy_name = subjects(backend)
+    glue_words("all_cores", elementwise.setting_title(settings[-1], backend))
+    rows = {name: [precision[t][a].median_s / precision[t][b].median_s for t in settings]
+            for name, (a, b) in PRECISION_RATIOS.items()}
+    glue_words("precision_table", elementwise.thread_table(rows, settings, backend))
+    for suffix, t in _suffixes(settings):
+        p = precision[t]
+        glue_words(f"precision_words_{suffix}", precision_verdict(
+            p["NumPy float64"], p["NumPy float32"], p["JAX float32"], p["JAX float64"],
+            jax=jax_name.removeprefix("jitted "), numpy=numpy_name))
+    title = f"0.2x + sin x + cos 2x over {length:,} values, latency"
+    glue_figure("fig_precision", elementwise.precision_figure(precision, title, backend))
+
+
+def glue_sweep(lengths: list[int], numpy_runs: dict[int, Any], jax_runs: dict[int, Any],
+               backend: str) -> None:
+    """Section 5: the table, the figure, small-size words and the large-size bullets."""
+    from perfguide.plotting import glue_figure, glue_number, glue_words
+
+    settings = list(jax_runs)
+    large = large_lengths(lengths)
+    jax_name, numpy_name = subjects(backend)
+    streaming = all(
+        is_streaming(elementwise.gbps(n, run.add_one[lengths.index(n)]),
+                     elementwise.gbps(n, numpy_runs[t].memcpy[lengths.index(n)]))
+        for n in large for t in settings for run in (jax_runs[t], numpy_runs[t]))
+    label = "streaming reference" if streaming else "allocate + read + write reference"
+    glue_number("stream_factor", STREAM_FACTOR)
+    fig = elementwise.sweep_figure(lengths, numpy_runs, jax_runs, label, backend)
+    glue_figure("fig_elementwise", fig)
+    glue_number("smallest_n", lengths[0])
+    rows = elementwise.sweep_rows(lengths, numpy_runs, jax_runs, large)
+    glue_words("sweep_table", elementwise.thread_table(rows, settings, backend))
+    for suffix, t in _suffixes(settings):
+        jx, npy = jax_runs[t], numpy_runs[t]
+        jit = jx.curves["JAX jitted"]
+        glue_number(f"floor_us_{suffix}", jx.floor.median_s * 1e6)
+        glue_words(f"floor_words_{suffix}", floor_verdict(
+            lengths, [x.median_s for x in jit], jx.floor.median_s))
+        jitted = {f"{name} at {n:,} elements": x for name, ts in
+                  {**jx.curves, "jitted a + 1": jx.add_one}.items() for n, x in zip(lengths, ts)
+                  if x is not jx.floor}
+        lowest = min(jitted, key=lambda k: jitted[k].median_s)
+        glue_words(f"floor_bound_{suffix}", floor_bound_verdict(
+            jx.floor, jitted[lowest].median_s, lowest))
+        best = min(npy.curves, key=lambda k: npy.curves[k][0].median_s)
+        glue_words(f"small_words_{suffix}", compare_timings(
+            _numpy_variant(numpy_name, best), npy.curves[best][0], jax_name, jit[0]))
+    glue_words("large_words", large_verdicts(lengths, numpy_runs, jax_runs, large, backend))
+
+
+def record_sweep(recorder: Any, lengths: list[int], threads: int, numpy_side: Any,
+                 jax_side: Any) -> Timing:
+    """Add one setting's sweep to the results file; return its minimal jitted call."""
+    curves = {**numpy_side.curves, **jax_side.curves, "NumPy a + 1": numpy_side.add_one,
+              "jitted a + 1": jax_side.add_one, "memcpy": numpy_side.memcpy}
+    for name, timings in curves.items():
+        for length, t in zip(lengths, timings):
+            recorder.add("elementwise", name, length, t, threads=threads)
+    return recorder.add("elementwise", "minimal jitted call", lengths[0], jax_side.floor,
+                        threads=threads)
+
+
+def headline(timings: dict[str, Timing], precision: dict[int, dict[str, Timing]],
+             numpy_runs: dict[int, Any], jax_runs: dict[int, Any]) -> dict[str, Timing]:
+    """The page's headline timings for the noise check: `timings` plus each setting's key ones."""
+    out = dict(timings)
+    for t, p in precision.items():
+        label = thread_label(t)
+        out[f"JAX float32, {label}"] = p["JAX float32"]
+        out[f"NumPy float32, {label}"] = p["NumPy float32"]
+        out[f"minimal jitted call, {label}"] = jax_runs[t].floor
+        out[f"JAX jitted, largest, {label}"] = jax_runs[t].curves["JAX jitted"][-1]
+        for name, curve in numpy_runs[t].curves.items():
+            out[f"{name}, largest, {label}"] = curve[-1]
+    return out
 
 
 VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
-    (dispatch_verdict, {"blocked_s": 1e-2, "unblocked_s": 1e-5}, {"blocked_s": 1e-5, "unblocked_s": 0.9e-5}),
+    (dispatch_verdict, {"share_early": 1.0, "repeats": 7}, {"share_early": 0.0, "repeats": 7}),
     (harness_verdict, {"one_leaf_s": 1e-6, "many_leaves_s": 5e-6, "leaves": 27},
      {"one_leaf_s": 1e-6, "many_leaves_s": 1e-6, "leaves": 27}),
     (alias_verdict, {"aligned_aliased": True, "misaligned_aliased": False, "platform": "cpu"},
      {"aligned_aliased": False, "misaligned_aliased": False, "platform": "cpu"}),
     (copy_rate_verdict, {"platform": "cpu"}, {"platform": "gpu"}),
-    (precision_verdict, {"numpy64_s": 3.0, "numpy32_s": 0.8, "jax32_s": 1.0, "jax64_s": 2.0},
-     {"numpy64_s": 3.0, "numpy32_s": 2.0, "jax32_s": 1.0, "jax64_s": 2.0}),
-    (threads_verdict, {"name": "JAX", "one_thread_s": 2.0, "all_cores_s": 1.0, "cores": 2},
-     {"name": "JAX", "one_thread_s": 1.0, "all_cores_s": 1.0, "cores": 2}),
-    (floor_verdict, {"lengths": [100, 1000], "jit_s": [1e-5, 1e-4], "floor_s": 1e-5},
+    (precision_verdict,
+     {"numpy64": Timing(3, (3.0,) * 5, 1), "numpy32": Timing(1, (0.8,) * 5, 1),
+      "jax32": Timing(1, (1.0,) * 5, 1), "jax64": Timing(2, (2.0,) * 5, 1)},
+     {"numpy64": Timing(3, (3.0,) * 5, 1), "numpy32": Timing(2, (2.0,) * 5, 1),
+      "jax32": Timing(1, (1.0,) * 5, 1), "jax64": Timing(2, (2.0,) * 5, 1)}),
+    (threads_verdict, {"name": "JAX", "one_thread": Timing(2, (2.0,) * 5, 1),
+                       "all_cores": Timing(1, (1.0,) * 5, 1), "cores": 2},
+     {"name": "JAX", "one_thread": Timing(1, (1.0,) * 5, 1),
+      "all_cores": Timing(1, (0.5, 1.0, 1.5, 2.0, 2.5), 1), "cores": 2}),
+    (floor_verdict, {"lengths": [100, 1000], "jit_s": [1e-5, 1e-5], "floor_s": 1e-5},
      {"lengths": [100, 1000], "jit_s": [1e-4, 1e-3], "floor_s": 1e-5}),
-    (bound_verdict, {"jit_s": 5.0, "stream_s": 1.0}, {"jit_s": 1.2, "stream_s": 1.0}),
+    (floor_bound_verdict, {"floor": Timing(1, (1.0,) * 5, 1), "lowest_s": 1.0, "lowest": "x"},
+     {"floor": Timing(1, (1.0,) * 5, 1), "lowest_s": 0.5, "lowest": "x"}),
+    (bound_verdict, {"name": "f", "f_s": 5.0, "ref_s": 1.0, "ref_gbps": 10.0, "memcpy_gbps": 12.0},
+     {"name": "f", "f_s": 1.2, "ref_s": 1.0, "ref_gbps": 10.0, "memcpy_gbps": 12.0}),
 ]
 GOALS: list[Goal] = []
