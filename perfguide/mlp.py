@@ -262,6 +262,7 @@ def isolated_width_sweep(
     device: str = "cpu",
     compiled_widths: tuple[int, ...] = (),
     rounds: int = 1,
+    repeats: int = 5,
 ) -> tuple["Isolated", "Isolated"]:
     """Both sides of the width sweep at `threads` threads, each in a fresh process of its own.
 
@@ -270,7 +271,7 @@ def isolated_width_sweep(
     """
     from perfguide.isolated import run_isolated
 
-    jax_run = run_isolated(jax_width_sweep, widths, steps, depth, rounds=rounds, threads=threads)
+    jax_run = run_isolated(jax_width_sweep, widths, steps, depth, rounds=rounds, repeats=repeats, threads=threads)
     torch_run = run_isolated(
         torch_width_sweep,
         widths,
@@ -279,6 +280,7 @@ def isolated_width_sweep(
         device=device,
         compiled_widths=compiled_widths,
         rounds=rounds,
+        repeats=repeats,
         threads=threads,
         preload=("torch",),
         env={"JAX_PLATFORMS": "cpu"},

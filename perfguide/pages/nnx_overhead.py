@@ -73,6 +73,11 @@ def threads_verdict(widths: Sequence[int], speedups: Sequence[float], pays: floa
     return f"all cores make a step less than {pays:.2f}× faster than one thread at some of the widest widths"
 
 
+def small_threads_verdict(library: str, one_thread_s: float, all_cores_s: float) -> str:
+    """Whether all cores make a (small, Python-bound) step faster or slower than one thread."""
+    return compare(f"{library} on all cores", all_cores_s, "on one thread", one_thread_s)
+
+
 def per_array_verdict(slope_us: float, floor_slope_us: float) -> str:
     """How a variant's cost per state array compares with the floor's (jitted call, no work)."""
     ratio = slope_us / floor_slope_us if floor_slope_us > 0 else float("inf")
@@ -107,6 +112,19 @@ def graph_features_verdict(cached_per_layer_us: float, nnx_per_layer_us: float, 
     return f"graph-mode `nnx.jit` (`nnx.cached_partial` saves less than {near:.0%} here)"
 
 
+def width_table(
+    table: dict[str, dict[int, Any]], widths: Sequence[int], steps: Sequence[int], short: dict[str, str]
+) -> str:
+    """Milliseconds per step, one row per width and one column per variant (blank where not run)."""
+    lines = [" width steps" + "".join(f"{short[name]:>12}" for name in table)]
+    for width, n in zip(widths, steps, strict=True):
+        cells = "".join(
+            f"{table[name][width].median_s * 1e3:12.3f}" if width in table[name] else " " * 12 for name in table
+        )
+        lines.append(f"{width:>6}{n:>6}{cells}")
+    return "\n".join(lines)
+
+
 VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
     (crossover_verdict, dict(widths=[32, 64], ratios=[2.0, 1.05]), dict(widths=[32, 64], ratios=[2.0, 1.5])),
     (python_bound_verdict, dict(ratio=5.0), dict(ratio=1.2)),
@@ -123,6 +141,11 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
         dict(widths=[1, 2], per_step_s=[1.0, 3.0], steps=[64, 64]),
     ),
     (threads_verdict, dict(widths=[1, 2], speedups=[1.0, 1.8]), dict(widths=[1, 2], speedups=[1.0, 1.0])),
+    (
+        small_threads_verdict,
+        dict(library="A", one_thread_s=1.0, all_cores_s=0.5),
+        dict(library="A", one_thread_s=1.0, all_cores_s=2.0),
+    ),
     (per_array_verdict, dict(slope_us=3.0, floor_slope_us=1.0), dict(slope_us=1.0, floor_slope_us=1.0)),
     (small_model_verdict, dict(times_s={"a": 1.0, "b": 2.0}), dict(times_s={"a": 2.0, "b": 1.0})),
     (deep_model_verdict, dict(per_layer_us={"a": 1.0, "b": 2.0}), dict(per_layer_us={"a": 2.0, "b": 1.0})),
