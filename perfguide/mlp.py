@@ -60,18 +60,38 @@ def train_step(model: MLP, optimizer: nnx.Optimizer, x: jax.Array, y: jax.Array)
     return loss
 
 
-def batches(steps: int, batch_size: int = 32, seed: int = 0) -> list[tuple[jax.Array, jax.Array]]:
-    """The benchmark's data (y = 0.8 x^2 + 0.1 + noise), sampled into device-resident batches."""
+def numpy_batches(steps: int, batch_size: int = 32, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The benchmark's data (y = 0.8 x^2 + 0.1 + noise), sampled into NumPy batches."""
     rng = np.random.default_rng(seed)
     x = np.linspace(0, 1, 100, dtype=np.float32)[:, None]
     y = (0.8 * x**2 + 0.1 + rng.normal(0, 0.1, size=x.shape)).astype(np.float32)
     index = rng.integers(0, len(x), size=(steps, batch_size))
-    return [(jax.device_put(x[i]), jax.device_put(y[i])) for i in index]
+    return [(x[i], y[i]) for i in index]
+
+
+def batches(steps: int, batch_size: int = 32, seed: int = 0) -> list[tuple[jax.Array, jax.Array]]:
+    """The same batches as `numpy_batches`, device-resident."""
+    return [(jax.device_put(x), jax.device_put(y)) for x, y in numpy_batches(steps, batch_size, seed)]
 
 
 def state_arrays(model: nnx.Module, optimizer: nnx.Optimizer) -> list[jax.Array]:
     """Every array a training step reads and writes: parameters, batch statistics, optimizer state."""
     return jax.tree.leaves(nnx.state((model, optimizer)))
+
+
+BN_EPSILON, BN_MOMENTUM = 1e-5, 0.99  # nnx.BatchNorm's defaults, which the MLP uses
+
+
+def torch_mlp(width: int, depth: int, device: str = "cpu") -> "torch.nn.Module":
+    """The MLP's architecture in PyTorch, with PyTorch's own initial weights (no JAX involved)."""
+    import torch
+
+    sizes = [1] + [width] * (depth - 1)
+    layers: list[torch.nn.Module] = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        bn = torch.nn.BatchNorm1d(b, eps=BN_EPSILON, momentum=1 - BN_MOMENTUM)
+        layers += [torch.nn.Linear(a, b), bn, torch.nn.ReLU()]
+    return torch.nn.Sequential(*layers, torch.nn.Linear(width, 1)).to(device)
 
 
 def torch_twin(model: MLP, device: str = "cpu") -> "torch.nn.Module":
@@ -81,6 +101,7 @@ def torch_twin(model: MLP, device: str = "cpu") -> "torch.nn.Module":
     layers: list[torch.nn.Module] = []
     for block in model.blocks:
         linear = _torch_linear(block.linear)
+        assert (block.bn.epsilon, block.bn.momentum) == (BN_EPSILON, BN_MOMENTUM), "torch_mlp would differ"
         bn = torch.nn.BatchNorm1d(linear.out_features, eps=block.bn.epsilon, momentum=1 - block.bn.momentum)
         with torch.no_grad():
             bn.weight.copy_(torch.from_numpy(np.array(block.bn.scale[...])))
@@ -215,14 +236,18 @@ def torch_width_sweep(
     repeats: int = 5,
     check_steps: int = 20,
     eager: bool = True,
+    initial: dict[int, dict[str, object]] | None = None,
 ) -> dict[str, object]:
     """Seconds per step of PyTorch eager (fused SGD) at every width, and of `torch.compile` at some.
 
-    Run it in an isolated process with JAX_PLATFORMS=cpu: JAX only builds the initial weights (the
-    same as the NNX variants'), then sits idle. Returns {"timings": {name: {width: Timing}},
+    JAX's runtime never starts here (its thread pool would sit beside PyTorch's): the data come as
+    NumPy, and each model starts from PyTorch's own initial weights, except at widths for which
+    `initial` holds a state dict (e.g. `torch_twin(nnx_model).state_dict()`: the NNX weights).
+    The values do not change the work of a step. Returns {"timings": {name: {width: Timing}},
     "compile_s": {width: seconds}, "check_losses": {name: losses}}: the losses of `check_steps`
-    steps at the smallest width, from fresh weights, for the page's equivalence check.
+    steps at the smallest width, from its initial weights, for the page's equivalence check.
     """
+    import copy
     import time
 
     import torch
@@ -231,12 +256,16 @@ def torch_width_sweep(
     compile_s: dict[int, float] = {}
     check: dict[str, list[float]] = {}
     for width, n in zip(widths, steps, strict=True):
-        data = torch_batches(batches(n), device)
-        model, _ = model_and_optimizer(width, depth, graph=True)
+        data = torch_batches(numpy_batches(n), device)
+        start_from = torch_mlp(width, depth)
+        if initial and width in initial:
+            start_from.load_state_dict(initial[width])
         kinds = [TORCH_EAGER] * eager + [TORCH_COMPILED] * (width in compiled_widths)
-        runs = {kind: torch_step(torch_twin(model, device), compiled=kind == TORCH_COMPILED) for kind in kinds}
+        runs = {
+            kind: torch_step(copy.deepcopy(start_from).to(device), compiled=kind == TORCH_COMPILED) for kind in kinds
+        }
         # The first call compiles; at the smallest width the first calls are the checked steps.
-        first = torch_batches(batches(check_steps), device) if width == widths[0] else data[:1]
+        first = torch_batches(numpy_batches(check_steps), device) if width == widths[0] else data[:1]
         first_s = {}
         for kind, step in runs.items():
             start = time.perf_counter()
@@ -249,7 +278,7 @@ def torch_width_sweep(
             timings[name][width] = timing
             if name == TORCH_COMPILED:
                 compile_s[width] = max(first_s[name] - timing.median_s, 0.0)
-        del runs, model
+        del runs, start_from
         torch.compiler.reset()  # a fresh compile cache per width, as a new model would get
     return {"timings": timings, "compile_s": compile_s, "check_losses": check}
 
@@ -266,10 +295,13 @@ def isolated_width_sweep(
 ) -> tuple["Isolated", "Isolated"]:
     """Both sides of the width sweep at `threads` threads, each in a fresh process of its own.
 
-    The JAX side times every variant of `JAX_VARIANTS`; the PyTorch side (with JAX kept on the
-    CPU, where it only builds the same initial weights) times eager PyTorch and `torch.compile`.
+    The JAX side times every variant of `JAX_VARIANTS`; the PyTorch side times eager PyTorch and
+    `torch.compile`, starting at the smallest width from the NNX model's weights (for the check).
     """
     from perfguide.isolated import run_isolated
+
+    nnx_model, _ = model_and_optimizer(widths[0], depth, graph=True)
+    initial = {widths[0]: torch_twin(nnx_model).state_dict()}
 
     jax_run = run_isolated(jax_width_sweep, widths, steps, depth, rounds=rounds, repeats=repeats, threads=threads)
     torch_run = run_isolated(
@@ -281,8 +313,32 @@ def isolated_width_sweep(
         compiled_widths=compiled_widths,
         rounds=rounds,
         repeats=repeats,
+        initial=initial,
         threads=threads,
         preload=("torch",),
         env={"JAX_PLATFORMS": "cpu"},
     )
     return jax_run, torch_run
+
+
+def isolated_passive_wait(
+    width: int, steps: int, depth: int, threads: int, device: str = "cpu"
+) -> "Isolated":
+    """PyTorch eager at one width with OpenMP told to sleep, not spin, while it waits for work.
+
+    libgomp's default wait policy spins; where other processes want the same cores, the spinning
+    threads take time from them and from the thread with the work. `OMP_WAIT_POLICY=passive` is
+    set before PyTorch starts, so this run shows how much of a step that costs.
+    """
+    from perfguide.isolated import run_isolated
+
+    return run_isolated(
+        torch_width_sweep,
+        [width],
+        [steps],
+        depth,
+        device=device,
+        threads=threads,
+        preload=("torch",),
+        env={"OMP_WAIT_POLICY": "passive"},
+    )

@@ -5,7 +5,7 @@ import torch
 
 from perfguide import mlp
 
-WIDTHS, STEPS, DEPTH = [8, 16], [3, 3], 3
+WIDTHS, STEPS, DEPTH = [8, 16], [3, 3], 3  # two widths: the check runs at the first only
 
 
 def test_eager_pytorch_uses_the_fused_sgd_kernel() -> None:
@@ -30,20 +30,26 @@ def test_fused_sgd_trains_like_the_nnx_step() -> None:
 
 
 def test_jax_width_sweep_times_every_variant_per_step_in_pooled_rounds() -> None:
-    out = mlp.jax_width_sweep(WIDTHS, STEPS, DEPTH, rounds=2, repeats=2)
+    out = mlp.jax_width_sweep(WIDTHS[:1], STEPS[:1], DEPTH, rounds=2, repeats=2)
     assert list(out) == list(mlp.JAX_VARIANTS)
     for by_width in out.values():
-        assert list(by_width) == WIDTHS
+        assert list(by_width) == WIDTHS[:1]
         for timing in by_width.values():
             assert timing.repeats == 4  # 2 rounds x 2 repeats, pooled
             assert 0 < timing.median_s < 1
 
 
-def test_torch_width_sweep_checks_losses_from_fresh_weights() -> None:
-    out = mlp.torch_width_sweep(WIDTHS, STEPS, DEPTH, repeats=2, check_steps=4)
+def test_torch_mlp_has_the_twin_layout_so_nnx_weights_load_into_it() -> None:
+    model, _ = mlp.model_and_optimizer(8, DEPTH, graph=True)
+    mlp.torch_mlp(8, DEPTH).load_state_dict(mlp.torch_twin(model).state_dict())
+
+
+def test_torch_width_sweep_checks_losses_from_the_nnx_weights_it_is_given() -> None:
+    model, optimizer = mlp.model_and_optimizer(WIDTHS[0], DEPTH, graph=True)
+    initial = {WIDTHS[0]: mlp.torch_twin(model).state_dict()}
+    out = mlp.torch_width_sweep(WIDTHS, STEPS, DEPTH, repeats=2, check_steps=4, initial=initial)
     assert set(out["timings"][mlp.TORCH_EAGER]) == set(WIDTHS)
     assert out["timings"][mlp.TORCH_COMPILED] == {}
-    model, optimizer = mlp.model_and_optimizer(WIDTHS[0], DEPTH, graph=True)
     jax_losses = [float(mlp.train_step(model, optimizer, *b)) for b in mlp.batches(4)]
     np.testing.assert_allclose(out["check_losses"][mlp.TORCH_EAGER], jax_losses, rtol=1e-5, atol=1e-6)
 
@@ -62,6 +68,14 @@ def test_torch_compile_step_computes_the_eager_losses() -> None:
 def test_isolated_width_sweep_runs_each_side_alone_on_one_thread() -> None:
     jax_run, torch_run = mlp.isolated_width_sweep(WIDTHS[:1], STEPS[:1], DEPTH, threads=1)
     assert jax_run.environment["threads"]["xla_cpu"] == 1
+    np.testing.assert_allclose(  # the PyTorch side started from the NNX weights
+        torch_run.value["check_losses"][mlp.TORCH_EAGER][:3],
+        [float(loss) for loss in _nnx_losses(WIDTHS[0], 3)], rtol=1e-5, atol=1e-6)
     assert torch_run.environment["threads"]["torch_intra_op"] == 1
     assert set(jax_run.value) == set(mlp.JAX_VARIANTS)
     assert WIDTHS[0] in torch_run.value["timings"][mlp.TORCH_EAGER]
+
+
+def _nnx_losses(width: int, steps: int) -> list:
+    model, optimizer = mlp.model_and_optimizer(width, DEPTH, graph=True)
+    return [mlp.train_step(model, optimizer, *b) for b in mlp.batches(steps)]

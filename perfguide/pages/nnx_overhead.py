@@ -78,6 +78,11 @@ def small_threads_verdict(library: str, one_thread_s: float, all_cores_s: float)
     return compare(f"{library} on all cores", all_cores_s, "on one thread", one_thread_s)
 
 
+def wait_policy_verdict(spinning_s: float, passive_s: float) -> str:
+    """Whether PyTorch eager got faster with OpenMP's passive wait policy than with its default."""
+    return compare("PyTorch eager with `OMP_WAIT_POLICY=passive`", passive_s, "with the default policy", spinning_s)
+
+
 def per_array_verdict(slope_us: float, floor_slope_us: float) -> str:
     """How a variant's cost per state array compares with the floor's (jitted call, no work)."""
     ratio = slope_us / floor_slope_us if floor_slope_us > 0 else float("inf")
@@ -146,6 +151,7 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
         dict(library="A", one_thread_s=1.0, all_cores_s=0.5),
         dict(library="A", one_thread_s=1.0, all_cores_s=2.0),
     ),
+    (wait_policy_verdict, dict(spinning_s=50.0, passive_s=2.0), dict(spinning_s=2.0, passive_s=2.0)),
     (per_array_verdict, dict(slope_us=3.0, floor_slope_us=1.0), dict(slope_us=1.0, floor_slope_us=1.0)),
     (small_model_verdict, dict(times_s={"a": 1.0, "b": 2.0}), dict(times_s={"a": 2.0, "b": 1.0})),
     (deep_model_verdict, dict(per_layer_us={"a": 1.0, "b": 2.0}), dict(per_layer_us={"a": 2.0, "b": 1.0})),
