@@ -212,6 +212,7 @@ def test_numpy_with_precomputed_slots_gives_the_csr_values_of_the_other_methods(
 
 
 def test_jax_side_measures_compiled_steps_costs_roofs_and_the_solve() -> None:
+    jax.clear_caches()  # other tests compiled these sizes already: compile them afresh here
     side = fem.jax_side([1, 2], 2, 2, 64, 1, memory_n=2)
     assert set(side.memory) == {"jax_vmap", "jax_autodiff"}
     assert all(plan is not None and plan > 0 for _, _, _, plan in side.memory.values())
