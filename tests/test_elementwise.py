@@ -169,3 +169,10 @@ def test_device_put_copies_strided_or_converted_arrays_even_when_aligned() -> No
     wide[:] = 1.0
     if not jax.config.jax_enable_x64:  # float64 becomes float32: a conversion, so a copy
         assert not elementwise.shares_buffer(jax.device_put(wide), wide)
+
+
+def test_on_a_gpu_jax_a_plus_one_is_never_read_against_host_memcpy() -> None:
+    numpy_runs, jax_runs = _fake_sweeps()
+    gpu = measuring.large_verdicts([100, 1000], numpy_runs, jax_runs, [1000], backend="gpu")
+    assert "no memcpy was measured on its device" in gpu and "JAX op by op on GPU" in gpu
+    assert "no memcpy" not in measuring.large_verdicts([100, 1000], numpy_runs, jax_runs, [1000])

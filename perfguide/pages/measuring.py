@@ -146,8 +146,14 @@ def is_streaming(ref_gbps: float, memcpy_gbps: float) -> bool:
     return ref_gbps * STREAM_FACTOR >= memcpy_gbps
 
 
-def bound_verdict(name: str, f_s: float, ref_s: float, ref_gbps: float, memcpy_gbps: float) -> str:
-    """f against its side's a + 1, read as a memory bound only if a + 1 streams (STREAM_FACTOR)."""
+def bound_verdict(name: str, f_s: float, ref_s: float, ref_gbps: float,
+                  memcpy_gbps: float | None) -> str:
+    """f against its side's a + 1, read as a memory bound only if a + 1 streams (STREAM_FACTOR).
+
+    `memcpy_gbps` is None where no memcpy was measured on that side's device (JAX on a GPU)."""
+    if memcpy_gbps is None:
+        return (f"{name}: no memcpy was measured on its device, so its a + 1 is an allocate + "
+                "read + write reference, not a memory bound, and no bound is read")
     rates = f"its a + 1 moved {ref_gbps:.1f} GB/s, memcpy {memcpy_gbps:.1f} GB/s"
     if not is_streaming(ref_gbps, memcpy_gbps):
         return (f"{name}: {rates}, more than {STREAM_FACTOR:g}× apart, so that a + 1 is an "
@@ -175,6 +181,8 @@ def large_verdicts(lengths: list[int], numpy_runs: dict[int, Any], jax_runs: dic
                    large: list[int], backend: str = "cpu") -> str:
     """Markdown bullets: at each large length, per setting and across settings."""
     jax_name, numpy_name = subjects(backend)
+    op_by_op = "JAX op by op" + ("" if backend == "cpu" else f" on {backend.upper()}")
+    device_memcpy = backend == "cpu"  # on an accelerator no memcpy is measured on its device
     settings = list(jax_runs)
     bullets = []
     for n in large:
@@ -186,11 +194,12 @@ def large_verdicts(lengths: list[int], numpy_runs: dict[int, Any], jax_runs: dic
             memcpy = elementwise.gbps(n, numpy_runs[t].memcpy[i])
             jax_ref, numpy_ref = jax_runs[t].add_one[i], numpy_runs[t].add_one[i]
             clauses = [
-                compare_timings(jax_name, jit, "JAX op by op", opbyop),
+                compare_timings(jax_name, jit, op_by_op, opbyop),
                 compare_timings(jax_name, jit, _numpy_variant(numpy_name, best), npy[best][i]),
                 bound_verdict(jax_name, jit.median_s, jax_ref.median_s,
-                              elementwise.gbps(n, jax_ref), memcpy),
-                bound_verdict(numpy_name, npy[best][i].median_s, numpy_ref.median_s,
+                              elementwise.gbps(n, jax_ref), memcpy if device_memcpy else None),
+                bound_verdict(_numpy_variant(numpy_name, best), npy[best][i].median_s,
+                              numpy_ref.median_s,
                               elementwise.gbps(n, numpy_ref), memcpy),
             ]
             head = elementwise.setting_title(t, backend)
@@ -200,7 +209,8 @@ def large_verdicts(lengths: list[int], numpy_runs: dict[int, Any], jax_runs: dic
             clauses = [threads_verdict(jax_name, jax_runs[one].curves["JAX jitted"][i],
                                        jax_runs[many].curves["JAX jitted"][i], many)]
             for name, timings in numpy_runs[one].curves.items():
-                clauses.append(threads_verdict(name, timings[i], numpy_runs[many].curves[name][i], many))
+                clauses.append(threads_verdict(_numpy_variant(numpy_name, name), timings[i],
+                                               numpy_runs[many].curves[name][i], many))
             bullets.append(f"- **{n:,} elements, across settings:** " + "; ".join(clauses) + ".")
     return "\n".join(bullets)
 
@@ -352,7 +362,7 @@ def glue_sweep(lengths: list[int], numpy_runs: dict[int, Any], jax_runs: dict[in
     settings = list(jax_runs)
     large = large_lengths(lengths)
     jax_name, numpy_name = subjects(backend)
-    streaming = all(
+    streaming = backend == "cpu" and all(
         is_streaming(elementwise.gbps(n, run.add_one[lengths.index(n)]),
                      elementwise.gbps(n, numpy_runs[t].memcpy[lengths.index(n)]))
         for n in large for t in settings for run in (jax_runs[t], numpy_runs[t]))
@@ -369,9 +379,9 @@ def glue_sweep(lengths: list[int], numpy_runs: dict[int, Any], jax_runs: dict[in
         glue_number(f"floor_us_{suffix}", jx.floor.median_s * 1e6)
         glue_words(f"floor_words_{suffix}", floor_verdict(
             lengths, [x.median_s for x in jit], jx.floor.median_s))
-        jitted = {f"{name} at {n:,} elements": x for name, ts in
-                  {**jx.curves, "jitted a + 1": jx.add_one}.items() for n, x in zip(lengths, ts)
-                  if x is not jx.floor}
+        others = {**jx.curves, "jitted a + 1": jx.add_one}  # a + 1 at lengths[0] is the floor
+        jitted = {f"{name} at {n:,} elements": x for name, ts in others.items()
+                  for k, (n, x) in enumerate(zip(lengths, ts)) if (name, k) != ("jitted a + 1", 0)}
         lowest = min(jitted, key=lambda k: jitted[k].median_s)
         glue_words(f"floor_bound_{suffix}", floor_bound_verdict(
             jx.floor, jitted[lowest].median_s, lowest))
@@ -428,6 +438,8 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
      {"lengths": [100, 1000], "jit_s": [1e-4, 1e-3], "floor_s": 1e-5}),
     (floor_bound_verdict, {"floor": Timing(1, (1.0,) * 5, 1), "lowest_s": 1.0, "lowest": "x"},
      {"floor": Timing(1, (1.0,) * 5, 1), "lowest_s": 0.5, "lowest": "x"}),
+    (bound_verdict, {"name": "f", "f_s": 5.0, "ref_s": 1.0, "ref_gbps": 10.0, "memcpy_gbps": None},
+     {"name": "f", "f_s": 5.0, "ref_s": 1.0, "ref_gbps": 10.0, "memcpy_gbps": 12.0}),
     (bound_verdict, {"name": "f", "f_s": 5.0, "ref_s": 1.0, "ref_gbps": 10.0, "memcpy_gbps": 12.0},
      {"name": "f", "f_s": 1.2, "ref_s": 1.0, "ref_gbps": 10.0, "memcpy_gbps": 12.0}),
 ]
