@@ -30,7 +30,7 @@ def f_numpy(x: np.ndarray) -> np.ndarray:
 
 def f_numpy_out(x: np.ndarray, out: np.ndarray,
                 tmp: np.ndarray) -> np.ndarray:
-    """f into arrays allocated once by the caller: no temporary is allocated."""
+    """f into arrays the caller allocated once: no temporary is allocated."""
     np.multiply(x, 2, out=tmp)
     np.cos(tmp, out=tmp)
     np.sin(x, out=out)

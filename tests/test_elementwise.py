@@ -176,3 +176,17 @@ def test_on_a_gpu_jax_a_plus_one_is_never_read_against_host_memcpy() -> None:
     gpu = measuring.large_verdicts([100, 1000], numpy_runs, jax_runs, [1000], backend="gpu")
     assert "no memcpy was measured on its device" in gpu and "JAX op by op on GPU" in gpu
     assert "no memcpy" not in measuring.large_verdicts([100, 1000], numpy_runs, jax_runs, [1000])
+
+
+def test_code_the_page_includes_fits_the_page_column() -> None:
+    """The measuring page shows these functions with literalinclude: no line may be cut."""
+    import inspect
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "notebooks" / "measuring.md").read_text()
+    shown = re.findall(r"literalinclude\} \.\./perfguide/elementwise\.py\n:pyobject: (\w+)", page)
+    assert shown
+    for name in shown:
+        long = [line for line in inspect.getsource(getattr(elementwise, name)).splitlines() if len(line) > 78]
+        assert not long, f"{name}: {long}"
