@@ -3,6 +3,8 @@
 from typing import Any
 
 from perfguide.goals import Goal, Results
+from perfguide.timing import Timing
+from perfguide.verdicts import resolved
 
 TIE = 0.10  # two figures within 10% of each other are reported as the same
 FAR_BELOW_ROOF = 0.25  # a point under 25% of the roof above it is not explained by that roof
@@ -12,17 +14,24 @@ JAX_JACOBIAN = ("jax_vmap", "jax_autodiff")  # float64 JAX methods; the fastest 
 JAX_RESIDUAL = ("jax_vmap", "jax_autodiff")
 
 
-def threads_verdict(ratio_one: float, ratio_all: float, other: str, tie: float = TIE) -> str:
-    """How `other`'s time over JAX's changes from 1 thread each to all cores each."""
+def ratio_band(slow: Timing, fast: Timing) -> tuple[float, float]:
+    """The range a time ratio slow / fast spans over both timings' spread bands."""
+    return slow.low_s / fast.high_s, slow.high_s / fast.low_s
+
+
+def threads_verdict(ratio_one: float, ratio_all: float, other: str, band_one: tuple[float, float] | None = None,
+                    band_all: tuple[float, float] | None = None, tie: float = TIE) -> str:
+    """How `other`'s time over JAX's changes from 1 thread each to all cores each; a change
+    inside the ratios' spread bands (`ratio_band`) is not called a change."""
+    numbers = f"the ratio is {ratio_one:.1f} at 1 thread each and {ratio_all:.1f} at all cores each"
     change = ratio_all / ratio_one
-    if change >= 1 + tie:
-        return (f"the ratio grows from {ratio_one:.1f} at 1 thread each to {ratio_all:.1f} at all "
-                f"cores each: JAX gains more from the extra cores than {other} does")
-    if change <= 1 / (1 + tie):
-        return (f"the ratio shrinks from {ratio_one:.1f} at 1 thread each to {ratio_all:.1f} at all "
-                f"cores each: {other} gains more from the extra cores than JAX does")
-    return (f"the ratio is {ratio_one:.1f} at 1 thread each and {ratio_all:.1f} at all cores each, "
-            f"within {tie:.0%}: the thread setting does not change it")
+    overlap = band_one and band_all and band_one[0] <= band_all[1] and band_all[0] <= band_one[1]
+    if abs(change - 1) < tie or overlap:
+        why = f"within {tie:.0%}" if abs(change - 1) < tie else "their spread bands overlap"
+        return f"{numbers} ({why}): this run does not show the thread setting changing it"
+    if change > 1:
+        return f"{numbers}: JAX gains more from the extra cores than {other} does"
+    return f"{numbers}: {other} gains more from the extra cores than JAX does"
 
 
 def roofline_verdict(name: str, intensity: float, achieved: float, peak: float, bandwidth: float,
@@ -56,24 +65,19 @@ def roofline_verdict(name: str, intensity: float, achieved: float, peak: float, 
             f"{unexplained}")
 
 
-def precision_verdict(f32_over_f64: float, tie: float = TIE) -> str:
-    """float32 against float64 time of the same assembly."""
-    if f32_over_f64 <= 1 / (1 + tie):
-        return f"float32 saves {1 - f32_over_f64:.0%} of the time here"
-    if f32_over_f64 >= 1 + tie:
-        return f"float32 takes {f32_over_f64 - 1:.0%} longer here"
-    return f"float32 and float64 take the same time here, within {tie:.0%}"
-
-
-def scatter_verdict(scalar_over_block: float, tie: float = TIE) -> str:
+def scatter_verdict(scalar: Timing, blocks: Timing, tie: float = TIE) -> str:
     """Element blocks plus an entry-by-entry scatter, against element blocks plus a block scatter."""
-    if scalar_over_block >= 1 + tie:
-        return (f"adding the entries one at a time makes blocks-and-scatter {scalar_over_block:.1f} "
-                "times as slow as adding 3 × 3 blocks: XLA's scatter on this machine pays per "
-                "update, so fewer, larger updates win")
-    return (f"adding the entries one at a time takes {scalar_over_block:.1f} times as long as "
-            f"adding 3 × 3 blocks (less than {1 + tie:.1f}): here the number of updates is not "
-            "what limits the scatter")
+    ratio = scalar.median_s / blocks.median_s
+    if not resolved(blocks, scalar, tie):
+        return (f"adding the entries one at a time takes {ratio:.1f} times as long as adding "
+                f"3 × 3 blocks, a difference this run does not resolve (within {tie:.0%}, or the "
+                f"{scalar.spread} bands overlap)")
+    if ratio > 1:
+        return (f"adding the entries one at a time makes blocks-and-scatter {ratio:.1f} times as "
+                "slow as adding 3 × 3 blocks: XLA's scatter on this machine pays per update, so "
+                "fewer, larger updates win")
+    return (f"adding the entries one at a time is {1 / ratio:.1f} times as fast as adding 3 × 3 "
+            "blocks: here the number of updates is not what limits the scatter")
 
 
 def compile_growth_verdict(growth: float, flat: float = COMPILE_FLAT) -> str:
@@ -94,11 +98,20 @@ def breakeven_verdict(t_assemble: float, t_spmv: float, t_jvp: float) -> str:
     return f"after {count} products"
 
 
+def _timing(seconds: float) -> Timing:
+    """A synthetic timing with a 2% spread, for the flip tests."""
+    return Timing(seconds, tuple(seconds * f for f in (0.98, 0.99, 1.0, 1.01, 1.02)), 1)
+
+
 VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
     (threads_verdict, {"ratio_one": 10.0, "ratio_all": 20.0, "other": "NumPy"},
      {"ratio_one": 20.0, "ratio_all": 10.0, "other": "NumPy"}),
     (threads_verdict, {"ratio_one": 10.0, "ratio_all": 10.5, "other": "NumPy"},
      {"ratio_one": 10.0, "ratio_all": 20.0, "other": "NumPy"}),
+    (threads_verdict, {"ratio_one": 10.0, "ratio_all": 20.0, "other": "NumPy",
+                       "band_one": (8.0, 12.0), "band_all": (18.0, 22.0)},
+     {"ratio_one": 10.0, "ratio_all": 20.0, "other": "NumPy",
+      "band_one": (8.0, 19.0), "band_all": (18.0, 22.0)}),
     (roofline_verdict, {"name": "A", "intensity": 0.5, "achieved": 4e9, "peak": 1e11, "bandwidth": 1e10},
      {"name": "A", "intensity": 50.0, "achieved": 8e10, "peak": 1e11, "bandwidth": 1e10}),
     (roofline_verdict, {"name": "A", "intensity": 0.5, "achieved": 4e9, "peak": 1e11, "bandwidth": 1e10},
@@ -109,9 +122,10 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
      {"name": "A", "intensity": 5.0, "achieved": 1e10, "peak": 1e11, "bandwidth": 1e10}),
     (roofline_verdict, {"name": "A", "intensity": 50.0, "achieved": 9e10, "peak": 1e11, "bandwidth": 1e10},
      {"name": "A", "intensity": 50.0, "achieved": 1e10, "peak": 1e11, "bandwidth": 1e10}),
-    (precision_verdict, {"f32_over_f64": 0.5}, {"f32_over_f64": 1.5}),
-    (precision_verdict, {"f32_over_f64": 1.0}, {"f32_over_f64": 0.5}),
-    (scatter_verdict, {"scalar_over_block": 3.0}, {"scalar_over_block": 1.0}),
+    (scatter_verdict, {"scalar": _timing(3.0), "blocks": _timing(1.0)},
+     {"scalar": _timing(1.0), "blocks": _timing(3.0)}),
+    (scatter_verdict, {"scalar": _timing(3.0), "blocks": _timing(1.0)},
+     {"scalar": _timing(1.05), "blocks": _timing(1.0)}),
     (compile_growth_verdict, {"growth": 1.1}, {"growth": 3.0}),
     (breakeven_verdict, {"t_assemble": 1.0, "t_spmv": 0.1, "t_jvp": 0.2},
      {"t_assemble": 1.0, "t_spmv": 0.2, "t_jvp": 0.1}),
