@@ -21,7 +21,8 @@ from typing import Any
 from perfguide.threads import thread_environment
 
 
-# The child pins itself to its cores before Python imports anything else (numpy, JAX, PyTorch).
+# The child pins itself to its cores before Python imports anything else (numpy, JAX, PyTorch);
+# `-P` keeps the working directory off its import path, so a stray inspect.py there cannot shadow a module.
 BOOTSTRAP = (
     "import os, runpy; allowed = sorted(os.sched_getaffinity(0)); "
     "os.sched_setaffinity(0, allowed[:{threads}]); "
@@ -78,7 +79,7 @@ def run_isolated(
             **thread_environment(threads),
         }
         done = subprocess.run(
-            [sys.executable, "-c", BOOTSTRAP.format(threads=threads), str(request), str(reply)],
+            [sys.executable, "-P", "-c", BOOTSTRAP.format(threads=threads), str(request), str(reply)],
             env=child_env,
             capture_output=True,
             text=True,

@@ -2,9 +2,10 @@
 
 XLA:CPU in the pinned jaxlib sizes its thread pool from the CPU affinity mask of the process
 when its backend starts; `--xla_cpu_multi_thread_eigen=false` and `intra_op_parallelism_threads`
-do not limit it (tests/test_threads.py shows both: a large matrix product takes about as long
-with those flags as without, and about twice as long with the process pinned to one core of
-two). So a process is limited to N threads by pinning it to N cores *before* any library starts,
+do not limit it. tests/test_threads.py shows both with `matmul_parallelism` (CPU seconds per
+wall second of a large matrix product): at most 1 when pinned to one core, above 1.3 on two cores
+with or without those flags; quiet, a 2048² product took about twice as long on one core of two.
+So a process is limited to N threads by pinning it to N cores *before* any library starts,
 and by telling each library N as well: PyTorch's intra- and inter-op pools, OpenMP, and the
 BLAS pools through their variables and `threadpoolctl`.
 """
@@ -77,3 +78,22 @@ def torch_thread_counts() -> dict[str, int]:
     import torch
 
     return {"intra_op": torch.get_num_threads(), "inter_op": torch.get_num_interop_threads()}
+
+
+def matmul_parallelism(n: int = 2048, calls: int = 5) -> float:
+    """CPU seconds per wall second of this process while XLA:CPU runs large matrix products.
+
+    At most 1 when the process may only use one core, whatever else the machine runs; up to the
+    number of cores when XLA's pool spreads the product over them.
+    """
+    import time
+
+    import jax
+
+    a = jax.random.normal(jax.random.key(0), (n, n))
+    product = jax.jit(lambda x: x @ x)
+    product(a).block_until_ready()
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(calls):
+        product(a).block_until_ready()
+    return (time.process_time() - cpu) / (time.perf_counter() - wall)

@@ -116,3 +116,11 @@ def test_few_repeats_report_min_max_instead_of_quartiles() -> None:
 def test_unknown_mode_is_refused_with_the_choices() -> None:
     with pytest.raises(ValueError, match="latency"):
         pg.time_call(lambda: None, mode="fast")
+
+
+def test_a_chained_donating_function_can_be_timed() -> None:
+    """The harness blocks on a fresh output, not on one the next call donated."""
+    from perfguide.roofs import stream_timing
+
+    timing, nbytes = stream_timing(megabytes=8, dtype="float32")
+    assert timing.median_s > 0 and nbytes == 2 * 8_000_000
