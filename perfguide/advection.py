@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+import re
 from functools import partial
 from typing import Any
 
@@ -68,6 +69,13 @@ def run_scan(d: jax.Array, v: jax.Array, steps: int, dt: float = DT,
     return d
 
 
+def run_step_calls(d: Any, v: Any, steps: int, step: Callable[..., Any]) -> Any:
+    """`steps` calls of a compiled `step` in a Python loop: one dispatch per step."""
+    for _ in range(steps):
+        d = step(d, v)
+    return d
+
+
 def jitted(run: Callable[..., jax.Array], steps: int,
            **options: Any) -> Callable[..., jax.Array]:
     """A new `jax.jit` of `run` for a fixed number of steps."""
@@ -90,6 +98,22 @@ def run_torch(d: Any, v: Any, steps: int, dt: float = DT,
         for _ in range(steps):
             d = step(d, v, dt)
     return d
+
+
+def measurement_cost_s(timing: Any) -> float:
+    """Seconds a `time_call` measurement took: the first call and the calls after it."""
+    return timing.first_call_s + (timing.repeats * timing.calls_per_repeat + 1) * timing.median_s
+
+
+def predicted_cost_s(timings: dict[int, Any], steps: int) -> float:
+    """The cost of measuring `steps`, extrapolated from the last two counts measured (by steps) as
+    a power law at least linear in the steps; 0 before two counts are known."""
+    if len(timings) < 2:
+        return 0.0
+    (s1, t1), (s2, t2) = sorted(timings.items())[-2:]
+    c1, c2 = measurement_cost_s(t1), measurement_cost_s(t2)
+    power = max(float(np.log(c2 / c1) / np.log(s2 / s1)), 1.0)
+    return c2 * (steps / s2) ** power
 
 
 def growth_bound(velocity: np.ndarray, steps: int, dt: float = DT) -> float:
@@ -125,6 +149,46 @@ class Side:
 
     points: dict[str, dict[int, SidePoint]]
     failed: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)  # e.g. torch's graph break count
+
+
+def merge_timings(timings: list[Any]) -> Any:
+    """One Timing over the repeats of several runs (e.g. of two processes): the band spans them."""
+    from perfguide.timing import Timing
+
+    first = timings[0]
+    return Timing(first.first_call_s, tuple(t for x in timings for t in x.per_call_s),
+                  first.calls_per_repeat, first.mode, first.harness_s)
+
+
+def merge_sides(sides: list[dict[str, dict[int, SidePoint]]]) -> dict[str, dict[int, SidePoint]]:
+    """Variant -> steps -> point over several rounds: repeats pooled, the first round's result."""
+    return {name: {steps: SidePoint(merge_timings([side[name][steps].timing for side in sides]),
+                                    point.compile_s, point.result)
+                   for steps, point in points.items()}
+            for name, points in sides[0].items()}
+
+
+def same_program(a: Callable[..., Any], b: Callable[..., Any], *args: Any) -> bool:
+    """Whether two jitted functions compile to the same optimised HLO, names and metadata aside."""
+    def text(fn: Callable[..., Any]) -> str:
+        lines = fn.lower(*args).compile().as_text().splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith(("%", "ENTRY")))
+        return re.sub(r", metadata=\{[^}]*\}", "", "\n".join(lines[start:]))
+
+    return text(a) == text(b)
+
+
+def cost_per_step(fn: Callable[..., Any], steps_in_program: int, *args: Any) -> tuple[float, float]:
+    """XLA's cost analysis of a compiled function: (flops, bytes accessed) per step.
+
+    `steps_in_program` is how many steps the program text holds: a loop's body is counted once,
+    so it is `unroll` for a `scan` and `steps` for an unrolled Python loop.
+    """
+    cost = fn.lower(*args).compile().cost_analysis()
+    cost = cost[0] if isinstance(cost, list) else cost
+    return (float(cost["flops"]) / steps_in_program,
+            float(cost["bytes accessed"]) / steps_in_program)
 
 
 def numpy_side(d: np.ndarray, v: np.ndarray, steps_list: list[int],
@@ -139,7 +203,7 @@ def numpy_side(d: np.ndarray, v: np.ndarray, steps_list: list[int],
 
 
 def torch_side(d: np.ndarray, v: np.ndarray, steps_list: list[int],
-               runs: dict[str, Any], device: str = "cpu") -> Side:
+               runs: dict[str, Any], device: str = "cpu", explain: bool = False) -> Side:
     """PyTorch eager and a `torch.compile`d step, compiled once (its first call).
 
     Inductor's caches live in $TORCHINDUCTOR_CACHE_DIR: the page gives the first process an
@@ -152,7 +216,10 @@ def torch_side(d: np.ndarray, v: np.ndarray, steps_list: list[int],
 
     dt, vt = to_torch(d, device), to_torch(v, device)
     steps_by = {"PyTorch eager": step_torch}
-    failed, compile_s = {}, 0.0
+    failed, compile_s, notes = {}, 0.0, {}
+    if explain:  # graph breaks would split the compiled step into several graphs
+        notes["graph_breaks"] = torch._dynamo.explain(step_torch)(dt, vt).graph_break_count
+        torch._dynamo.reset()
     try:
         compiled = torch.compile(step_torch)
         with torch.inference_mode():
@@ -168,25 +235,33 @@ def torch_side(d: np.ndarray, v: np.ndarray, steps_list: list[int],
             result = run_torch(dt, vt, steps, DT, step).cpu().numpy()
             points[name][steps] = SidePoint(
                 timing, compile_s if name == "torch.compile" else 0.0, result)
-    return Side(points, failed)
+    return Side(points, failed, notes)
 
 
-ROLLED = {"fori_loop": (run_fori_loop, {}), "scan": (run_scan, {})}
+ROLLED = {"fori_loop": run_fori_loop, "scan": run_scan}
+JIT_STEP = "jax.jit(step)"  # the counterpart of torch.compile of the step: a Python loop of calls
 
 
 def jax_side(d: np.ndarray, v: np.ndarray, steps_list: list[int],
              runs: dict[str, Any]) -> Side:
-    """`fori_loop` and `scan`, each jitted anew for every step count."""
+    """`fori_loop` and `scan` (each jitted anew for every step count, measured alternately, the
+    order swapped from one count to the next) and a jitted step called in a Python loop."""
     from perfguide.compilation import compile_log
-    from perfguide.timing import time_call
+    from perfguide.timing import block, time_call
 
     d0, v0 = jax.device_put(d), jax.device_put(v)
-    points: dict[str, dict[int, SidePoint]] = {name: {} for name in ROLLED}
-    for name, (run, options) in ROLLED.items():
-        for steps in steps_list:
-            fn = jitted(run, steps, **options)
+    step = jax.jit(step_jax)
+    with compile_log() as log:
+        block(step(d0, v0))
+    step_compile_s = log.total_s
+    points: dict[str, dict[int, SidePoint]] = {name: {} for name in (*ROLLED, JIT_STEP)}
+    for i, steps in enumerate(steps_list):
+        for name in (list(ROLLED) if i % 2 == 0 else list(ROLLED)[::-1]):
+            fn = jitted(ROLLED[name], steps)
             with compile_log() as log:
                 timing = time_call(fn, d0, v0, **runs)
-            points[name][steps] = SidePoint(timing, log.total_s,
-                                            np.asarray(fn(d0, v0)))
+            points[name][steps] = SidePoint(timing, log.total_s, np.asarray(fn(d0, v0)))
+        timing = time_call(run_step_calls, d0, v0, steps, step, **runs)
+        points[JIT_STEP][steps] = SidePoint(
+            timing, step_compile_s, np.asarray(run_step_calls(d0, v0, steps, step)))
     return Side(points)
