@@ -40,6 +40,7 @@ class Isolated:
     value: Any
     threads: int
     environment: dict[str, Any]
+    jax_started: bool = False  # whether XLA's backend (and its thread pool) ran inside the call
 
 
 def target_name(fn: Callable[..., Any]) -> str:
@@ -90,9 +91,9 @@ def run_isolated(
                 f"{target} failed in its isolated process ({threads} threads, exit {done.returncode}):\n"
                 f"{done.stderr[-4000:]}"
             )
-        value, environment = pickle.loads(reply.read_bytes())
+        value, environment, jax_started = pickle.loads(reply.read_bytes())
     RUNS[f"{target}, {threads} thread{'s' * (threads > 1)}"] = environment
-    return Isolated(value, threads, environment)
+    return Isolated(value, threads, environment, jax_started)
 
 
 def _child(request: Path, reply: Path) -> None:
@@ -114,9 +115,12 @@ def _child(request: Path, reply: Path) -> None:
     limit_loaded_libraries(threads)
     value = fn(*args, **kwargs)
     limit_loaded_libraries(threads)  # libraries the call imported report the same limits
+    from jax._src import xla_bridge
+
+    jax_started = xla_bridge.backends_are_initialized()  # before environment() starts it
     from perfguide.environment import environment
 
-    reply.write_bytes(pickle.dumps((value, environment())))
+    reply.write_bytes(pickle.dumps((value, environment(), jax_started)))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,11 @@ def test_isolated_process_limits_torch_and_blas_pools() -> None:
 def test_isolated_torch_runs_with_the_threads_asked_for() -> None:
     run = pg.run_isolated("perfguide.threads:torch_thread_counts", threads=1, preload=("torch",))
     assert run.value == {"intra_op": 1, "inter_op": 1}
+    assert not run.jax_started, "a PyTorch-only side must not start XLA's pool"
+
+
+def test_an_isolated_run_says_whether_jax_started() -> None:
+    assert pg.run_isolated(matmul_timing, n=64, threads=1).jax_started
 
 
 def test_a_function_defined_in_a_notebook_is_refused_with_advice() -> None:
