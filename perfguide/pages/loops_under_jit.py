@@ -73,10 +73,10 @@ def rolled_vs_numpy_verdict(numpy: Timing, jax: Timing, jax_name: str, tie: floa
 
 def compiled_vs_compiled_verdict(torch: Timing | None, jax: Timing, jax_name: str,
                                  tie: float = TIE) -> str:
-    """The two compiled sides: the fastest rolled JAX loop against the `torch.compile`d step."""
+    """The two compiled steps, each called in a Python loop: `jax.jit` against `torch.compile`."""
     if torch is None:
         return "`torch.compile` failed here, so there is no compiled PyTorch side to compare"
-    return compare_timings(jax_name, jax, "`torch.compile`", torch, tie)
+    return compare_timings(jax_name, jax, "`torch.compile` of the step", torch, tie)
 
 
 def threads_verdict(library: str, one: Timing, every: Timing, cores: int, tie: float = TIE,
@@ -126,10 +126,10 @@ def short_loop_verdict(short: Timing, long: Timing, tie: float = TIE,
     if ratio < 1 + large:
         return (f"{_x(ratio)} its time in the longest run: a fixed cost per call (dispatch, handing "
                 f"over the arguments) shows, {ratio - 1:.0%} of a step, below the {large:.0%} we "
-                "would call large")
-    return (f"{_x(ratio)} its time in the longest run, over {large:.0%} more: a large fixed cost per "
-            "call (dispatch, handing over the arguments), which a short loop shares among fewer "
-            "steps")
+                "would call large (where batching more steps into one call starts to pay)")
+    return (f"{_x(ratio)} its time in the longest run, over the {large:.0%} we call large: a fixed "
+            "cost per call (dispatch, handing over the arguments), which a short loop shares "
+            "among fewer steps, so batching more steps into one call pays")
 
 
 def torch_compile_words(device: str) -> str:
@@ -482,6 +482,9 @@ def glue_rolled(sweep: dict[int, dict[str, dict[int, Any]]], identical: bool, ro
     steps_list = sorted(sweep[one]["scan"])
     t = _per_step(sweep, one, "scan")
     glue_words("torch_made", torch_compile_words(device))
+    glue_words("pinning_words", "Here the work runs on the CPU, on the pinned cores." if backend == "cpu" else (
+        f"On this {backend.upper()} the pinning limits only the host threads that launch the "
+        "work, not the device."))
     glue_words("rounds_words", (
         f"Each setting ran in {rounds} rounds of processes, in alternation, and the bands pool "
         "their repeats, so they include the difference between processes." if rounds > 1 else
@@ -546,6 +549,44 @@ def glue_compile(compile_times: dict[tuple[str, int], Timing], unrolled: dict[in
                         ("hlo_power", [unrolled[s].instructions for s in steps_u])):
         glue_number(key, np.polyfit(np.log(steps_u), np.log(values), 1)[0])
     return compile_is_flat(scan)
+
+
+def glue_fields(fields: dict[str, Any], final: Any, steps: int) -> None:
+    """The problem: growth bounds, where the blob's peak moves, and the figure of the fields."""
+    import numpy as np
+
+    from perfguide.advection import growth_bound
+    from perfguide.plotting import glue_figure, glue_number
+
+    x, y, before, v = fields["x"], fields["y"], fields["density"], fields["velocity"]
+    glue_number("growth_post", growth_bound(v, 10_000, dt=0.1))
+    glue_number("growth_here", growth_bound(v, steps))
+    for key, field in (("peak_x_start", before), ("peak_x_end", final)):
+        glue_number(key, x[np.unravel_index(np.argmax(field), field.shape)[0]])
+    glue_number("fields_steps", steps)
+    glue_figure("fig_fields", fields_figure(x, y, before, final, steps))
+
+
+def glue_unroll(ks: list[int], points: list[Any], steps: int,
+                cost: dict[int, tuple[float, float]]) -> None:
+    """Section 4: `unroll=k` timings (notebook process), compile times and XLA's cost per step."""
+    import numpy as np
+
+    from perfguide.plotting import glue_figure, glue_number, glue_words
+
+    per_step = [p.timing.scaled(1e6 / steps) for p in points]
+    glue_figure("fig_unroll", unroll_figure(ks, per_step, [p.compile_s for p in points], steps))
+    med = np.array([t.median_s for t in per_step])
+    best = int(np.argmin(med))
+    glue_number("unroll_gain", med[0] / med[best])
+    glue_number("unroll16_ratio", med[-1] / med[0])
+    glue_number("unroll16_compile_ratio", points[-1].compile_s / points[0].compile_s)
+    glue_number("instr_unroll_1", points[0].instructions)
+    glue_number("instr_unroll_16", points[-1].instructions)
+    glue_words("unroll_body", unroll_body_verdict(cost[ks[-1]][0], cost[1][0], cost[ks[-1]][1],
+                                                  cost[1][1], ks[-1]))
+    glue_words("unroll_verdict", unroll_verdict(ks[best], per_step[best].high_s,
+                                                per_step[0].low_s, per_step[0].spread))
 
 
 def glue_post(unrolled: dict[int, Any], scan: dict[int, Any], numpy_10: Timing,
