@@ -50,25 +50,31 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def environment() -> dict[str, Any]:
-    """Versions, backend, devices, CPU, XLA flags, profile and date, as plain JSON-able values."""
+def environment(start_jax: bool = True) -> dict[str, Any]:
+    """Versions, backend, devices, CPU, XLA flags, threads, profile and date, as plain JSON-able values.
+
+    With `start_jax=False` a process whose JAX backend never started (a PyTorch or NumPy side)
+    records no backend rather than start XLA's pool just to describe it.
+    """
     import jax
+    from jax._src import xla_bridge
 
     from perfguide.profiles import profile
     from perfguide.threads import thread_counts
 
-    devices = jax.devices()
+    started = start_jax or xla_bridge.backends_are_initialized()
+    devices = jax.devices() if started else []
     return {
         "python": platform.python_version(),
         "versions": {package: _version(package) for package in PACKAGES},
-        "backend": jax.default_backend(),
-        "device_kind": devices[0].device_kind,
+        "backend": jax.default_backend() if started else "not started",
+        "device_kind": devices[0].device_kind if devices else None,
         "device_count": len(devices),
         "cpu_model": _cpu_model(),
         "cpu_cores": os.cpu_count(),
         "platform": platform.platform(),
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
-        "threads": thread_counts(),
+        "threads": thread_counts(xla_started=started),
         "load_average_1min": os.getloadavg()[0],  # other work on the machine skews timings
         "profile": profile(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -101,5 +107,6 @@ def _isolated_table() -> list[str]:
         t = env.get("threads", {})
         torch = f"{t['torch_intra_op']}/{t['torch_inter_op']}" if "torch_intra_op" in t else "not loaded"
         pools = ", ".join(f"{name}: {n}" for name, n in (t.get("pools") or {}).items()) or "none"
-        lines.append(f"| `{label}` | {t.get('cores_allowed')} | {t.get('xla_cpu')} | {torch} | {pools} |")
+        xla = t.get('xla_cpu') or 'not started'
+        lines.append(f"| `{label}` | {t.get('cores_allowed')} | {xla} | {torch} | {pools} |")
     return lines

@@ -120,7 +120,7 @@ def _child(request: Path, reply: Path) -> None:
     jax_started = xla_bridge.backends_are_initialized()  # before environment() starts it
     from perfguide.environment import environment
 
-    reply.write_bytes(pickle.dumps((value, environment(), jax_started)))
+    reply.write_bytes(pickle.dumps((value, environment(start_jax=jax_started), jax_started)))
 
 
 if __name__ == "__main__":

@@ -28,8 +28,12 @@ def thread_settings() -> list[int]:
 
 
 def thread_label(threads: int) -> str:
-    """'1 thread' or 'N threads' for legends and tables."""
-    return "1 thread" if threads == 1 else f"{threads} threads"
+    """'1 core' or 'N cores' for legends and tables: what a setting really grants.
+
+    A process limited to one core runs its library's pool *and* the Python thread that dispatches
+    to it on that core, so '1 core' is the honest name; each library's pool is told 1 thread.
+    """
+    return "1 core" if threads == 1 else f"{threads} cores"
 
 
 def thread_environment(threads: int) -> dict[str, str]:
@@ -53,9 +57,9 @@ def limit_loaded_libraries(threads: int) -> None:
     threadpool_limits(limits=threads)
 
 
-def thread_counts() -> dict[str, Any]:
+def thread_counts(xla_started: bool = True) -> dict[str, Any]:
     """Effective thread counts of this process: cores it may use (XLA:CPU's limit), PyTorch, BLAS/OpenMP."""
-    counts: dict[str, Any] = {"cores_allowed": all_cores(), "xla_cpu": all_cores()}
+    counts: dict[str, Any] = {"cores_allowed": all_cores(), "xla_cpu": all_cores() if xla_started else None}
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         counts["torch_intra_op"] = torch.get_num_threads()

@@ -36,6 +36,7 @@ def test_isolated_torch_runs_with_the_threads_asked_for() -> None:
     run = pg.run_isolated("perfguide.threads:torch_thread_counts", threads=1, preload=("torch",))
     assert run.value == {"intra_op": 1, "inter_op": 1}
     assert not run.jax_started, "a PyTorch-only side must not start XLA's pool"
+    assert run.environment["backend"] == "not started" and run.environment["threads"]["xla_cpu"] is None
 
 
 def test_an_isolated_run_says_whether_jax_started() -> None:
