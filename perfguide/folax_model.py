@@ -16,7 +16,7 @@ SAMPLES, BATCH, LEARNING_RATE = 32, 4, 1e-3
 
 
 class Model(nnx.Module):
-    """Linear, BatchNorm, Dropout(0.2), ReLU, Linear: 2 inputs, `hidden` units, 3 outputs."""
+    """Linear, BatchNorm, Dropout(0.2), ReLU, Linear: 2 -> hidden -> 3."""
 
     def __init__(self, hidden: int = 64, *, rngs: nnx.Rngs) -> None:
         self.linear = nnx.Linear(2, hidden, rngs=rngs)
@@ -25,7 +25,8 @@ class Model(nnx.Module):
         self.linear_out = nnx.Linear(hidden, 3, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        return self.linear_out(nnx.relu(self.dropout(self.bn(self.linear(x)))))
+        h = self.dropout(self.bn(self.linear(x)))
+        return self.linear_out(nnx.relu(h))
 
 
 def make(hidden: int = 64, *, graph: bool, seed: int = 0) -> tuple[Model, nnx.Optimizer, nnx.MultiMetric]:
@@ -50,9 +51,17 @@ def epoch_orders(epochs: int, seed: int = 0) -> jax.Array:
 
 
 def train_step(
-    model: Model, optimizer: nnx.Optimizer, metrics: nnx.MultiMetric, x: jax.Array, y: jax.Array, ids: jax.Array
+    model: Model,
+    optimizer: nnx.Optimizer,
+    metrics: nnx.MultiMetric,
+    x: jax.Array,
+    y: jax.Array,
+    ids: jax.Array,
 ) -> jax.Array:
-    """One Adam step on the batch `x[ids], y[ids]`, gathered on device; updates the loss metric."""
+    """One Adam step on the batch `x[ids], y[ids]`, gathered on device.
+
+    Also updates the loss metric.
+    """
     x_batch, y_batch = x[ids], y[ids]
 
     def loss_fn(model: Model) -> jax.Array:
@@ -95,15 +104,26 @@ def _adam(params: "Iterable[torch.nn.Parameter]") -> "torch.optim.Optimizer":
         return torch.optim.Adam(params, lr=LEARNING_RATE, foreach=True)
 
 
+def adam_kind(optimizer: "torch.optim.Optimizer") -> str:
+    """'fused' or 'foreach': which Adam implementation `optimizer` runs."""
+    return "fused" if optimizer.defaults.get("fused") else "foreach"
+
+
 def torch_step(model: "torch.nn.Module", *, compiled: bool = False) -> Callable[..., "torch.Tensor"]:
     """A PyTorch Adam step that gathers its batch by index, like `train_step`.
 
     `compiled=True` runs the forward pass and the loss through `torch.compile` (inductor), which
-    also compiles their backward pass; the fused Adam update is a single kernel either way.
+    also compiles their backward pass; the optimizer step stays outside the compiled graph (fused
+    or foreach Adam either way). Like `train_step`'s `MultiMetric`, each step adds its loss to a
+    running sum and count on the device (`step.metric()` reads their mean). The optimizer is
+    `step.optimizer`.
     """
     import torch
 
     optimizer = _adam(model.parameters())
+    device = next(model.parameters()).device
+    total = torch.zeros((), device=device)
+    count = torch.zeros((), device=device)
 
     def loss_fn(x: "torch.Tensor", y: "torch.Tensor", ids: "torch.Tensor") -> "torch.Tensor":
         return torch.mean((model(x[ids]) - y[ids]) ** 2)
@@ -115,8 +135,13 @@ def torch_step(model: "torch.nn.Module", *, compiled: bool = False) -> Callable[
         loss = loss_of(x, y, ids)
         loss.backward()
         optimizer.step()
-        return loss.detach()
+        loss = loss.detach()
+        total.add_(loss)
+        count.add_(1)
+        return loss
 
+    step.optimizer = optimizer  # type: ignore[attr-defined]
+    step.metric = lambda: float(total / count)  # type: ignore[attr-defined]
     return step
 
 
@@ -128,43 +153,69 @@ def _run(step: Callable[..., Any], batches: list[tuple[Any, ...]]) -> Any:
     return loss
 
 
-def torch_side(hiddens: tuple[int, ...], epochs: int, compiled: bool = True) -> dict[tuple[str, int], Any]:
-    """Time PyTorch eager (and `torch.compile`) training runs of `epochs` epochs at each width.
+def numpy_data(epochs: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`data()` and `epoch_orders(epochs)` as NumPy arrays: x, y and the batch indices.
 
-    Run it in its own process (`pg.run_isolated(torch_side, ..., threads=N, preload=("torch",))`).
-    Each figure is a pipelined run of all steps, waited on at its end (throughput mode), like the
-    JAX loops it is compared with. Returns {(variant, hidden): Timing of one run}.
+    Build them in the notebook process and pass them to an isolated side, so a PyTorch side
+    never runs a JAX operation (which would start XLA's thread pool in its process).
     """
-    from perfguide.devices import to_torch, torch_device
+    x, y = data()
+    return np.array(x), np.array(y), np.array(epoch_orders(epochs, seed))
+
+
+def torch_side(
+    hiddens: tuple[int, ...],
+    x: np.ndarray,
+    y: np.ndarray,
+    orders: np.ndarray,
+    device: str = "cpu",
+    compiled: bool = True,
+) -> tuple[dict[tuple[str, int], Any], str]:
+    """Time PyTorch eager (and `torch.compile`) training runs over `orders` at each width.
+
+    Run it in its own process (`pg.run_isolated(torch_side, ..., threads=N, preload=("torch",))`)
+    with NumPy data and the device chosen by the caller (`pg.torch_device()`): nothing here runs
+    JAX. Each figure is a pipelined run of all steps, waited on at its end (throughput mode), like
+    the JAX loops it is compared with. Returns ({(variant, hidden): Timing of one run}, the Adam
+    implementation used, 'fused' or 'foreach').
+    """
+    import torch
+
     from perfguide.timing import time_call
 
-    device = torch_device()
-    x, y = data()
-    batches = [tuple(to_torch(a, device) for a in (x, y, ids)) for ids in epoch_orders(epochs)]
-    variants = {"PyTorch eager": False, **({"torch.compile": True} if compiled else {})}
-    timings = {}
+    tensors = [torch.from_numpy(np.array(a)).to(device) for a in (x, y)]
+    batches = [(*tensors, torch.from_numpy(np.array(ids)).to(device)) for ids in orders]
+    variants = {TORCH_EAGER: False, **({TORCH_COMPILED: True} if compiled else {})}
+    timings, kind = {}, ""
     for hidden in hiddens:
         for name, compile_it in variants.items():
             step = torch_step(torch_model(hidden).to(device), compiled=compile_it)
+            kind = adam_kind(step.optimizer)
             timings[name, hidden] = time_call(_run, step, batches, mode="throughput")
-    return timings
+    return timings, kind
 
 
-def jax_side(hiddens: tuple[int, ...], epochs: int) -> dict[tuple[str, int], Any]:
-    """Time the fastest Python loop (flat leaves) and the scanned loop at each width, like `torch_side`.
+TORCH_EAGER, TORCH_COMPILED = "PyTorch eager", "torch.compile (forward + loss)"
 
-    Run it in its own process at the same thread setting as the PyTorch side it is compared with.
+
+def jax_side(
+    hiddens: tuple[int, ...], x: np.ndarray, y: np.ndarray, orders: np.ndarray, loop: str = "jax.jit flat leaves"
+) -> dict[tuple[str, int], Any]:
+    """Time one Python loop (a key of `nv.PYTHON_LOOPS`) and the scanned loop at each width.
+
+    Run it in its own process at the same thread setting as the PyTorch side it is compared with;
+    the NumPy data are placed on JAX's device here, once, before timing.
     """
     from perfguide import nnx_variants as nv
     from perfguide.timing import time_call
 
-    x, y = data()
-    orders = epoch_orders(epochs)
+    x, y, orders = (jax.device_put(a) for a in (x, y, orders))
     batches = [(x, y, ids) for ids in orders]
+    builder, graph = nv.PYTHON_LOOPS[loop]
     timings = {}
     for hidden in hiddens:
-        flat = nv.FlatLeavesJit(train_step, *make(hidden, graph=True))
-        timings["JAX flat leaves", hidden] = time_call(nv.run_steps, flat, batches, mode="throughput")
+        step = builder(train_step, *make(hidden, graph=graph))
+        timings[f"JAX {loop}", hidden] = time_call(nv.run_steps, step, batches, mode="throughput")
         scan = nv.ScanSteps(train_step, *make(hidden, graph=False))
         timings["JAX nnx.scan", hidden] = time_call(scan, x, y, orders, mode="throughput")
     return timings

@@ -129,23 +129,47 @@ def test_floor_is_not_slower_than_the_loop_it_bounds() -> None:
     assert t_floor.min_s <= 1.5 * t_flat.min_s, (t_floor.min_s, t_flat.min_s)
 
 
-def test_pytorch_side_times_pipelined_runs_with_fused_adam() -> None:
+def test_pytorch_side_times_pipelined_runs_with_fused_adam_and_a_loss_metric() -> None:
     torch = pytest.importorskip("torch")
     model = fm.torch_model(8)
     step = fm.torch_step(model)
-    x, y = (torch.from_numpy(np.array(a)) for a in fm.data())
-    ids = torch.from_numpy(np.array(fm.epoch_orders(1)[0]))
+    x, y, orders = fm.numpy_data(1)
+    x, y = torch.from_numpy(x), torch.from_numpy(y)
     before = [p.detach().clone() for p in model.parameters()]
-    assert np.isfinite(float(step(x, y, ids)))
+    losses = [float(step(x, y, torch.from_numpy(ids))) for ids in orders[:2]]
+    assert np.isfinite(losses).all()
     assert any(not torch.equal(a, p) for a, p in zip(before, model.parameters()))  # Adam took a step
-    optimizer = fm._adam(model.parameters())
-    assert optimizer.defaults.get("fused") or optimizer.defaults.get("foreach")
-    timings = fm.torch_side((8,), 1, compiled=False)
-    assert set(timings) == {("PyTorch eager", 8)}
+    np.testing.assert_allclose(step.metric(), np.mean(losses), rtol=1e-6)  # like the MultiMetric
+    assert fm.adam_kind(step.optimizer) in ("fused", "foreach")
+    timings, kind = fm.torch_side((8,), *fm.numpy_data(1), compiled=False)
+    assert kind == fm.adam_kind(step.optimizer)
+    assert set(timings) == {(fm.TORCH_EAGER, 8)}
     assert all(t.mode == "throughput" and t.median_s > 0 for t in timings.values())
 
 
-def test_jax_side_times_the_fastest_python_loop_and_the_scan() -> None:
-    timings = fm.jax_side((8,), 1)
-    assert set(timings) == {("JAX flat leaves", 8), ("JAX nnx.scan", 8)}
+def test_pytorch_side_never_starts_jax_in_its_process() -> None:
+    pytest.importorskip("torch")
+    run = pg.run_isolated(fm.torch_side, (8,), *fm.numpy_data(1), compiled=False, threads=1, preload=("torch",))
+    assert not run.jax_started
+    jax_run = pg.run_isolated(fm.jax_side, (8,), *fm.numpy_data(1), threads=1)
+    assert jax_run.jax_started  # the check can tell
+
+
+@pytest.mark.parametrize("loop", ["jax.jit flat leaves", "jax.jit split/merge"])
+def test_jax_side_times_the_chosen_python_loop_and_the_scan(loop: str) -> None:
+    timings = fm.jax_side((8,), *fm.numpy_data(1), loop=loop)
+    assert set(timings) == {(f"JAX {loop}", 8), ("JAX nnx.scan", 8)}
     assert all(t.mode == "throughput" and t.median_s > 0 for t in timings.values())
+
+
+def test_interleaved_timing_takes_turns_and_waits_on_the_last_output() -> None:
+    calls: list[str] = []
+
+    def run(name: str) -> jax.Array:
+        calls.append(name)
+        return jax.numpy.ones(3)
+
+    timings = nv.time_interleaved({"a": (run, ("a",)), "b": (run, ("b",))}, repeats=4, target_s=1e-6)
+    assert all(t.mode == "throughput" and t.repeats == 4 and t.calls_per_repeat == 1 for t in timings.values())
+    timed = calls[2 * 4 :]  # after first call, two warm-ups and one calibration each
+    assert timed == ["a", "b", "b", "a", "a", "b", "b", "a"]

@@ -8,7 +8,8 @@ the floor and PyTorch are measured the same way.
 from typing import Any
 
 from perfguide.goals import Goal, Results
-from perfguide.verdicts import TIE, compare
+from perfguide.timing import Timing
+from perfguide.verdicts import TIE, compare, compare_timings, resolved
 
 FLOOR_CLOSE = 2.0  # a loop "close to the floor" runs within 2x of it
 EXCESS_OF_COMPUTE = 2.0  # an excess over the floor "of the order of" the step's compute: within 2x of it
@@ -25,74 +26,88 @@ PYTHON_LOOPS = (
 )
 
 
-def floor_verdict(loop: str, loop_us: float, floor_us: float) -> str:
-    """How far the fastest Python loop is above the floor, against FLOOR_CLOSE."""
-    multiple = loop_us / floor_us
-    if multiple < 1 / (1 + TIE):
+def _us(t: Timing) -> float:
+    return t.median_s * 1e6
+
+
+def floor_verdict(loop: str, loop_t: Timing, floor_t: Timing) -> str:
+    """How far the fastest Python loop is above the floor, spread-aware, against FLOOR_CLOSE."""
+    multiple = loop_t.median_s / floor_t.median_s
+    if not resolved(loop_t, floor_t, TIE):
         return (
-            f"The fastest Python loop, {loop}, measured {multiple:.2f}× the floor, more than "
-            f"{TIE:.0%} below it. No such loop can do less than the floor, so in this run noise "
-            "(see the check at the end of the measurements) outweighs the difference."
+            f"The fastest Python loop, {loop}, and the floor are not told apart by this run: "
+            f"{multiple:.2f}× the floor by medians, within {TIE:.0%} or inside their {floor_t.spread} "
+            "bands."
+        )
+    if multiple < 1:
+        return (
+            f"The fastest Python loop, {loop}, measured {multiple:.2f}× the floor, below it. No such "
+            "loop can do less than the floor, so in this run noise (see the check at the end of the "
+            "measurements) outweighs the difference."
         )
     if multiple <= FLOOR_CLOSE:
         return (
             f"The fastest Python loop, {loop}, runs at {multiple:.2f}× the floor, within "
-            f"{FLOOR_CLOSE:g}× of it: passing the training state into and out of one jitted call "
-            f"is {1 / multiple:.0%} of its time per step."
+            f"{FLOOR_CLOSE:g}× of it: the floor's time per step is {1 / multiple:.0%} of the loop's."
         )
     return (
         f"The fastest Python loop, {loop}, runs at {multiple:.2f}× the floor, more than "
-        f"{FLOOR_CLOSE:g}× above it: passing the training state into and out of one jitted "
-        f"call is only {1 / multiple:.0%} of its time per step."
+        f"{FLOOR_CLOSE:g}× above it: the floor's time per step is only {1 / multiple:.0%} of the loop's."
     )
 
 
 def excess_verdict(loop_us: float, floor_us: float, scan_us: float) -> str:
-    """Whether the fastest loop's excess over the floor is of the order of the step's own compute."""
+    """The fastest loop's excess over the floor set against the scanned step's time: arithmetic only."""
     excess = loop_us - floor_us
     if excess <= 0:
-        return "With no measured excess over the floor, this run cannot say what the excess is made of."
+        return "With no measured excess over the floor, this run cannot set the excess against anything."
     if excess <= EXCESS_OF_COMPUTE * scan_us:
         return (
             f"Its {excess:.0f} µs per step above the floor are within {EXCESS_OF_COMPUTE:g}× of "
-            f"the step's own compute: inside the scan, where no Python runs between steps, a step "
-            f"costs {scan_us:.0f} µs."
+            f"the time of a step inside the scan, where no Python runs between steps ({scan_us:.0f} µs)."
         )
     return (
-        f"Its {excess:.0f} µs per step above the floor are more than {EXCESS_OF_COMPUTE:g}× the "
-        f"step's own compute ({scan_us:.0f} µs per step inside the scan, where no Python runs "
-        "between steps): the rest is work per call outside the compiled step."
+        f"Its {excess:.0f} µs per step above the floor are {excess / scan_us:.1f}× the time of a step "
+        f"inside the scan ({scan_us:.0f} µs, no Python between steps), more than {EXCESS_OF_COMPUTE:g}× "
+        "(arithmetic on the two figures: in a pipelined run host and device work overlap, so the "
+        "excess is not a sum of separate costs)."
     )
 
 
-def scan_verdict(nnx_us: float, scan_us: float, floor_us: float) -> str:
+def scan_verdict(nnx_t: Timing, scan_t: Timing, floor_t: Timing) -> str:
     """The scanned loop against `nnx.jit`, and whether it gets below the floor of a Python loop."""
-    speed = compare("The scanned loop", scan_us, "`nnx.jit`", nnx_us, TIE)
-    if scan_us < floor_us:
+    speed = compare_timings("The scanned loop", scan_t, "`nnx.jit`", nnx_t, TIE)
+    multiple = scan_t.median_s / floor_t.median_s
+    if resolved(scan_t, floor_t, TIE) and multiple < 1:
         return (
-            f"{speed}, and at {scan_us / floor_us:.2f}× the floor it is below it: it pays for "
-            "the call once per run instead of once per step."
+            f"{speed}, and at {multiple:.2f}× the floor it is below it: it makes one call per run "
+            "instead of one per step."
         )
-    return (
-        f"{speed}, but at {scan_us / floor_us:.2f}× the floor it is not below it: the step's own "
-        "compute costs more than passing the state once per step."
-    )
+    if not resolved(scan_t, floor_t, TIE):
+        return f"{speed}; at {multiple:.2f}× the floor, this run does not tell it apart from the floor."
+    return f"{speed}, but at {multiple:.2f}× the floor it is not below it."
 
 
-def eager_index_verdict(eager_us: float, flat_us: float) -> str:
-    """What indexing the batch eagerly, outside the step, adds to the flat-leaves loop."""
+def eager_index_verdict(eager_t: Timing, flat_t: Timing) -> str:
+    """What indexing the batch eagerly, outside the step, adds to loop 6, spread-aware."""
+    eager_us, flat_us = _us(eager_t), _us(flat_t)
     extra = eager_us - flat_us
-    if extra > TIE * flat_us:
+    if resolved(eager_t, flat_t, TIE) and extra > 0:
         return (
             f"adds {extra:.0f} µs per step to loop 6 ({extra / flat_us:.0%} of its "
-            f"{flat_us:.0f} µs): each eager index is a small computation of its own, dispatched "
-            "from Python. In the study this cost was paid by every loop but the scanned one, so it "
-            "narrowed the differences between them and inflated the scanned loop's advantage."
+            f"{flat_us:.0f} µs) in this pipelined run: two small computations of their own, "
+            "dispatched from Python before each call. The study paid them in every loop but the "
+            "scanned one."
+        )
+    if resolved(eager_t, flat_t, TIE):
+        return (
+            f"measured {-extra:.0f} µs per step *less* than loop 6 ({flat_us:.0f} µs) in this run; "
+            "it cannot take less work, so noise decides this comparison."
         )
     return (
-        f"changes loop 6's time per step by less than {TIE:.0%} ({extra:+.0f} µs on "
-        f"{flat_us:.0f} µs) in this pipelined run: here the eager indexing does not decide the "
-        "comparison."
+        f"is not told apart from loop 6 by this run ({extra:+.0f} µs on {flat_us:.0f} µs, within "
+        f"{TIE:.0%} or inside the {flat_t.spread} bands): in this pipelined run the eager indexing "
+        "does not decide the comparison."
     )
 
 
@@ -109,21 +124,70 @@ def width_verdict(loop: str, narrow_speedup: float, wide_speedup: float) -> str:
     )
 
 
-def torch_verdict(setting: str, jax_name: str, jax_us: float, torch_name: str, torch_us: float) -> str:
+def torch_verdict(setting: str, jax_name: str, jax_t: Timing, torch_name: str, torch_t: Timing, noisy: bool) -> str:
     """One JAX loop against one PyTorch step at one setting (threads, width), each in its own process."""
-    return f"{setting}: {compare(jax_name, jax_us, torch_name, torch_us, TIE)}."
+    words = compare_timings(jax_name, jax_t, torch_name, torch_t, TIE)
+    if noisy and resolved(jax_t, torch_t, TIE):
+        words += " (in a run the noise check flags: see the box below)"
+    return f"{setting}: {words}."
+
+
+def thread_verdict(side: str, one_t: Timing, all_t: Timing, cores: int, busy: bool) -> str:
+    """Whether a side is faster, slower or not told apart on all cores than on one thread.
+
+    `busy`: the machine's load average exceeded its cores during the run (`NoiseCheck.busy`).
+    """
+    one, every = _us(one_t), _us(all_t)
+    figures = f"{one:.0f} µs per step on 1 thread, {every:.0f} µs on {cores} cores"
+    if not resolved(one_t, all_t, TIE):
+        return f"{side} is not told apart on 1 thread and on {cores} cores by this run ({figures})."
+    if every > one:
+        load = (
+            " The machine's load exceeded its cores during this run (see the box below), so threads "
+            "that must meet at every step also waited for the scheduler; this figure says what "
+            "all cores gave here, not on an idle machine."
+            if busy
+            else ""
+        )
+        return f"{side} is slower on all {cores} cores than on 1 thread ({figures}).{load}"
+    return f"{side} is faster on all {cores} cores than on 1 thread ({figures})."
+
+
+def _t(us: float, spread: float = 0.02) -> Timing:
+    """A synthetic timing of `us` microseconds with a narrow band, for the flip tests."""
+    return Timing(us * 1e-6, tuple(us * 1e-6 * (1 + d) for d in (-spread, 0, 0, 0, spread)), 1, "throughput")
 
 
 VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
-    (floor_verdict, {"loop": "6", "loop_us": 30.0, "floor_us": 20.0}, {"loop": "6", "loop_us": 90.0, "floor_us": 20.0}),
+    (floor_verdict, {"loop": "6", "loop_t": _t(30.0), "floor_t": _t(20.0)}, {"loop": "6", "loop_t": _t(90.0), "floor_t": _t(20.0)}),
+    (floor_verdict, {"loop": "6", "loop_t": _t(30.0), "floor_t": _t(20.0)}, {"loop": "6", "loop_t": _t(21.0), "floor_t": _t(20.0)}),
     (excess_verdict, {"loop_us": 30.0, "floor_us": 20.0, "scan_us": 10.0}, {"loop_us": 90.0, "floor_us": 20.0, "scan_us": 10.0}),
-    (scan_verdict, {"nnx_us": 300.0, "scan_us": 10.0, "floor_us": 20.0}, {"nnx_us": 300.0, "scan_us": 40.0, "floor_us": 20.0}),
-    (eager_index_verdict, {"eager_us": 80.0, "flat_us": 40.0}, {"eager_us": 41.0, "flat_us": 40.0}),
+    (
+        scan_verdict,
+        {"nnx_t": _t(300.0), "scan_t": _t(10.0), "floor_t": _t(20.0)},
+        {"nnx_t": _t(300.0), "scan_t": _t(40.0), "floor_t": _t(20.0)},
+    ),
+    (eager_index_verdict, {"eager_t": _t(80.0), "flat_t": _t(40.0)}, {"eager_t": _t(41.0), "flat_t": _t(40.0)}),
     (width_verdict, {"loop": "7", "narrow_speedup": 30.0, "wide_speedup": 3.0}, {"loop": "7", "narrow_speedup": 3.0, "wide_speedup": 3.1}),
     (
         torch_verdict,
-        {"setting": "1 thread", "jax_name": "JAX", "jax_us": 10.0, "torch_name": "PyTorch", "torch_us": 100.0},
-        {"setting": "1 thread", "jax_name": "JAX", "jax_us": 100.0, "torch_name": "PyTorch", "torch_us": 10.0},
+        {"setting": "1 thread", "jax_name": "JAX", "jax_t": _t(10.0), "torch_name": "PyTorch", "torch_t": _t(100.0), "noisy": False},
+        {"setting": "1 thread", "jax_name": "JAX", "jax_t": _t(100.0), "torch_name": "PyTorch", "torch_t": _t(10.0), "noisy": False},
+    ),
+    (
+        torch_verdict,
+        {"setting": "1 thread", "jax_name": "JAX", "jax_t": _t(10.0), "torch_name": "PyTorch", "torch_t": _t(100.0), "noisy": False},
+        {"setting": "1 thread", "jax_name": "JAX", "jax_t": _t(10.0, 0.5), "torch_name": "PyTorch", "torch_t": _t(11.0, 0.5), "noisy": False},
+    ),
+    (
+        thread_verdict,
+        {"side": "PyTorch", "one_t": _t(10.0), "all_t": _t(20.0), "cores": 2, "busy": False},
+        {"side": "PyTorch", "one_t": _t(20.0), "all_t": _t(10.0), "cores": 2, "busy": False},
+    ),
+    (
+        thread_verdict,
+        {"side": "PyTorch", "one_t": _t(10.0), "all_t": _t(20.0), "cores": 2, "busy": False},
+        {"side": "PyTorch", "one_t": _t(10.0), "all_t": _t(10.5), "cores": 2, "busy": False},
     ),
 ]
 
