@@ -275,9 +275,11 @@ def numpy_element_matrices(coords: np.ndarray, elements: np.ndarray, lam: float,
     K[a i, b j] = sum_g w detJ (lam dNa_i dNb_j + mu dNa_j dNb_i + mu delta_ij dNa . dNb).
     """
     dN, wdet = _numpy_gradients(coords[elements], reference_gradients())
-    S = np.einsum("eg,egai,egbj->eaibj", wdet, dN, dN)
+    S = np.einsum("eg,egai,egbj->eaibj", wdet, dN, dN, optimize=True)
     trace = np.einsum("eakbk->eab", S)
-    K = lam * S + mu * S.transpose(0, 1, 4, 3, 2) + mu * np.einsum("eab,ij->eaibj", trace, np.eye(3))
+    K = lam * S + mu * S.transpose(0, 1, 4, 3, 2)
+    for i in range(3):  # + mu tr(S) delta_ij, in place: no identity multiply
+        K[:, :, i, :, i] += mu * trace
     return K.reshape(-1, 24, 24)
 
 
@@ -827,11 +829,12 @@ class Side:
     roofs: dict[str, float] = field(default_factory=dict)
     solutions: dict[str, Any] = field(default_factory=dict)
     memory: dict[str, tuple[int, str, float, float | None]] = field(default_factory=dict)
+    streams: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
 
 
 def _measure_memory(side: Side, methods: tuple[str, ...], n: int) -> None:
-    """Peak memory of one warm stiffness assembly per method at n, first thing in a fresh process
-    (a GPU's peak counter never goes down: methods in order of growing memory)."""
+    """Memory of one warm stiffness assembly per method at n, first thing in a fresh process (a
+    GPU's peak counter never goes down: methods in order of growing memory)."""
     mesh = box_mesh(n)
     pattern = csr_pattern(mesh)
     for method in methods:
@@ -839,9 +842,44 @@ def _measure_memory(side: Side, methods: tuple[str, ...], n: int) -> None:
         kind, mib = assembly_memory_mib(prepared)
         plan = None
         if method.startswith("jax"):
-            stats = prepared.fn.lower(*prepared.args).compile().memory_analysis()
-            plan = (stats.temp_size_in_bytes + stats.output_size_in_bytes) / 2**20
+            plan = xla_memory_mib(prepared)
         side.memory[method] = (n, kind, mib, plan)
+
+
+def xla_memory_mib(prepared: "Prepared") -> float:
+    """XLA's buffer plan of a jitted step in MiB: arguments, temporaries and output."""
+    stats = prepared.fn.lower(*prepared.args).compile().memory_analysis()
+    return (stats.argument_size_in_bytes + stats.temp_size_in_bytes + stats.output_size_in_bytes) / 2**20
+
+
+def to_scipy_step(method: str, fn: Callable[..., Any], pattern: "CsrPattern") -> Callable[..., Any]:
+    """The stiffness step timed to the same end point for every method: a SciPy CSR matrix.
+    Methods that make CSR values (JAX, NumPy with slots) get the pattern's wrap, which a SciPy
+    product needs; the others already end in a SciPy matrix."""
+    if method in ("numpy_slots", "jax_vmap", "jax_autodiff"):
+        return lambda *args: pattern.matrix(fn(*args))
+    return fn
+
+
+def last_level_cache_bytes() -> int:
+    """The largest cache of cpu0, from /sys (0 where it cannot be read)."""
+    import glob
+
+    sizes = []
+    for path in glob.glob("/sys/devices/system/cpu/cpu0/cache/index*/size"):
+        text = open(path).read().strip().upper()
+        scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1], 1)
+        sizes.append(int(text.rstrip("KMG")) * scale)
+    return max(sizes, default=0)
+
+
+def numpy_stream_bandwidth(megabytes: float) -> float:
+    """Bytes/s of a chained, in-place NumPy `x *= 2` over `megabytes` (reads and writes x once)."""
+    from perfguide.timing import time_call
+
+    x = np.ones(int(megabytes * 1e6) // 8)
+    timing = time_call(np.multiply, x, 2.0, x, repeats=5, target_s=0.5)
+    return 2 * x.nbytes / timing.median_s
 
 
 def _time_slow(prepared: Prepared) -> Any:
@@ -860,7 +898,7 @@ def jax_side(sizes: list[int], n_cost: int, n_solve: int, matmul_n: int, stream_
     assemblies at that size is measured first (their compile times at that size are then those
     of a cache hit: read compile times from a process run without `memory_n`)."""
     from perfguide.compilation import compile_log
-    from perfguide.roofs import matmul_timing, stream_bandwidth
+    from perfguide.roofs import matmul_timing, stream_timing
     from perfguide.timing import time_call
 
     jax.config.update("jax_enable_x64", True)
@@ -868,31 +906,43 @@ def jax_side(sizes: list[int], n_cost: int, n_solve: int, matmul_n: int, stream_
     if memory_n is not None:
         _measure_memory(side, ("jax_vmap", "jax_autodiff"), memory_n)
 
-    def measure(experiment: str, label: str, n: int, prepared: Prepared) -> None:
+    def measure(experiment: str, label: str, n: int, prepared: Prepared, pattern: Any = None) -> None:
         with compile_log() as log:  # compiled ahead of time: once, and apart from the clock
             compiled = prepared.fn.lower(*prepared.args).compile()
-        side.timings[experiment, label, n] = time_call(compiled, *prepared.args)
+        step = compiled if pattern is None else to_scipy_step(prepared.method, compiled, pattern)
+        side.timings[experiment, label, n] = time_call(step, *prepared.args)
         side.extras[experiment, label, n] = {
             "jit_s": sum(log.seconds(p) for p in ("trace", "lower", "compile"))}
         if n == n_cost:
             analysis = compiled.cost_analysis()
             side.cost[experiment, label, n] = {
                 "flops": float(analysis["flops"]), "bytes": float(analysis["bytes accessed"])}
+            if pattern is not None:  # the compiled step alone (CSR values), for the roofline
+                side.timings[experiment + " values", label, n] = time_call(compiled, *prepared.args)
 
     for n in sizes:
         mesh = box_mesh(n)
         pattern = csr_pattern(mesh)
         for method, dtype in JAX_JACOBIAN:
             prepared = prepare_stiffness(mesh, method, dtype=np.dtype(dtype), pattern=pattern)
-            measure("jacobian", variant_label(method, dtype), n, prepared)
+            measure("jacobian", variant_label(method, dtype), n, prepared, pattern)
         u = sweep_displacement(mesh)
         for method in JAX_RESIDUAL:
             measure("residual", method, n, prepare_residual(mesh, method, u))
     matmul = matmul_timing(matmul_n, "float64")
     side.timings["roofs", "float64 matmul", matmul_n] = matmul
+    large_mb = max(stream_mb, 4 * last_level_cache_bytes() / 1e6)  # >= 4x the last-level cache
+    stream, stream_bytes = stream_timing(large_mb, "float64")
+    side.timings["roofs", "stream, 4x last-level cache", int(large_mb)] = stream
+    for experiment in ("jacobian", "residual"):  # a stream of each step's own bytes
+        for method in ("jax_vmap", "jax_autodiff"):
+            step_bytes = side.cost[experiment, method, n_cost]["bytes"]  # XLA's estimate
+            small, small_bytes = stream_timing(step_bytes / 2e6, "float64")  # read and written
+            side.streams[experiment, method] = (small_bytes / 1e6, small_bytes / small.median_s)
     side.roofs = {"peak_flops": 2 * matmul_n**3 / matmul.median_s,
-                  "bandwidth": stream_bandwidth(stream_mb, "float64")}
+                  "bandwidth": stream_bytes / stream.median_s, "stream_mb": stream_bytes / 2e6}
     side.extras["roofs", "float64 matmul", matmul_n] = dict(side.roofs)
+    side.roofs["backend"] = jax.default_backend()
     mesh = box_mesh(n_solve)
     fixed, values = face_conditions(mesh)
     coords, elements, G, lam, mu = device_inputs(mesh, 1.0, 0.3, np.float64)
@@ -921,11 +971,15 @@ def numpy_side(sizes: list[int], largest_loop: int, n_solve: int, memory_n: int 
         for method in ("numpy_loop", "numpy_vectorized", "numpy_slots"):
             if method == "numpy_loop" and n > largest_loop:
                 continue
-            side.timings["jacobian", method, n] = _time_slow(prepare_stiffness(mesh, method, pattern=pattern))
+            prepared = prepare_stiffness(mesh, method, pattern=pattern)
+            step = to_scipy_step(method, prepared.fn, pattern)
+            side.timings["jacobian", method, n] = time_call(step, *prepared.args, repeats=SLOW_REPEATS,
+                                                            warmup=1, target_s=0.0)
             if method != "numpy_vectorized":
                 side.timings["residual", method, n] = _time_slow(prepare_residual(mesh, method, u))
         K = prepare_stiffness(mesh, "numpy_slots", pattern=pattern).result()
         side.timings["residual", "scipy_matvec", n] = time_call(K.dot, u)
+    side.roofs["numpy_bandwidth"] = numpy_stream_bandwidth(max(64.0, 4 * last_level_cache_bytes() / 1e6))
     mesh = box_mesh(n_solve)
     K = prepare_stiffness(mesh, "numpy_slots").result()
     fixed, values = face_conditions(mesh)
@@ -954,16 +1008,6 @@ def skfem_side(sizes: list[int], largest: int, memory_n: int | None = None) -> S
     return side
 
 
-def compile_cache_env() -> dict[str, str]:
-    """Environment for the JAX processes: a persistent compilation cache in a fresh folder, so the
-    second thread setting loads the executables the first compiled (same programs, seconds saved).
-    Compile times are read from the first process, which compiled everything."""
-    import tempfile
-
-    return {"JAX_COMPILATION_CACHE_DIR": tempfile.mkdtemp(prefix="fe-assembly-xla-"),
-            "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0"}
-
-
 def record_side(recorder: Any, side: Side, threads: int) -> None:
     """Add every timing of a side to the page's results, with its thread setting and extras."""
     for (experiment, variant, n), timing in side.timings.items():
@@ -975,7 +1019,7 @@ def merge_sides(*sides: Side) -> Side:
     """One Side holding every side's measurements (keys do not overlap)."""
     merged = Side()
     for side in sides:
-        for name in ("timings", "extras", "cost", "roofs", "solutions", "memory"):
+        for name in ("timings", "extras", "cost", "roofs", "solutions", "memory", "streams"):
             getattr(merged, name).update(getattr(side, name))
     return merged
 
@@ -989,24 +1033,36 @@ def assembly_memory_mib(prepared: Prepared, backend: str | None = None) -> tuple
     """(what was measured, MiB) for one call of a warm `prepared` step: it runs once first, so
     no compilation falls inside the measured window.
 
-    On the CPU, and for NumPy and scikit-fem anywhere: peak resident memory above the process's
-    before the call (host RSS). For a JAX method on a GPU: device memory, the allocator's peak
-    above what was in use before the call (its peak counter never goes down: measure in a fresh
-    process, methods in order of growing memory, as the sides do).
+    NumPy and scikit-fem, anywhere: the peak of memory traced by `tracemalloc` during the call
+    above the traced memory before it (NumPy reports its array allocations to tracemalloc). A JAX
+    method on the CPU: XLA's buffer plan (arguments, temporaries, output), exact where resident
+    memory is not. On a GPU: device memory, the allocator's peak above what was in use before
+    the call (its peak counter never goes down: measure in a fresh process, methods in order of
+    growing memory, as the sides do).
     """
+    import tracemalloc
+
     from perfguide.devices import memory_kind
-    from perfguide.memory import device_memory_stats, peak_rss_mib
+    from perfguide.memory import device_memory_stats
     from perfguide.timing import block
 
     block(prepared())  # warm: compile and first-touch costs fall outside the window
-    kind = memory_kind(backend) if prepared.method.startswith("jax") else "host RSS"
-    if kind == "host RSS":
-        _, increase, _ = peak_rss_mib(prepared.fn, *prepared.args)
-        return kind, increase
+    if not prepared.method.startswith("jax"):
+        tracemalloc.start()
+        try:
+            before, _ = tracemalloc.get_traced_memory()
+            tracemalloc.reset_peak()
+            block(prepared())
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        return "tracemalloc", (peak - before) / 2**20
+    if memory_kind(backend) == "host RSS":
+        return "XLA's buffer plan", xla_memory_mib(prepared)
     before = device_memory_stats() or {}
     block(prepared())
     after = device_memory_stats() or {}
-    return kind, (after.get("peak_bytes_in_use", 0) - before.get("bytes_in_use", 0)) / 2**20
+    return "device memory", (after.get("peak_bytes_in_use", 0) - before.get("bytes_in_use", 0)) / 2**20
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1043,10 +1099,12 @@ def rate_figure(
                              for n, t in zip(ns, timings)])
             ax.plot(ns, rate[:, 1], "o-", color=f"C{i}", label=name)
             ax.fill_between(ns, rate[:, 0], rate[:, 2], color=f"C{i}", alpha=0.25, lw=0)
-        bandwidth = side.roofs["bandwidth"]
+        on_cpu = side.roofs.get("backend", "cpu") == "cpu"
+        bandwidth = side.roofs["bandwidth"] if on_cpu else side.roofs["numpy_bandwidth"]
         ax.plot(sizes, [elements[n] * bandwidth / bound_bytes[n] for n in sizes], "k--",
-                label="memory-bandwidth bound")
-        ax.set(xscale="log", yscale="log", title=f"{title}, {thread_label(threads)} each")
+                label="memory-bandwidth bound" + ("" if on_cpu else " (host, NumPy stream)"))
+        where = "" if on_cpu else f" (JAX on {side.roofs['backend'].upper()})"
+        ax.set(xscale="log", yscale="log", title=f"{title}, {thread_label(threads)} each{where}")
         ax.set_xticks(sizes, [str(n) for n in sizes])
         ax.minorticks_off()
         ax.set_xlabel("elements per side n (n³ hex8 elements)")
@@ -1062,7 +1120,8 @@ def roofline_points(side: Side, experiment: str, n: int) -> dict[str, tuple[floa
     points = {}
     for (exp, variant, size), cost in side.cost.items():
         if exp == experiment and size == n and "float32" not in variant:
-            points[variant] = (cost["flops"] / cost["bytes"], cost["flops"] / side.timings[exp, variant, n].median_s)
+            timing = side.timings.get((exp + " values", variant, n), side.timings[exp, variant, n])
+            points[variant] = (cost["flops"] / cost["bytes"], cost["flops"] / timing.median_s)
     return points
 
 
@@ -1081,16 +1140,22 @@ def roofline_figure(measured: dict[int, Side], n: int, labels: dict[str, str]) -
         peak, bandwidth = side.roofs["peak_flops"], side.roofs["bandwidth"]
         ridge = peak / bandwidth
         intensity = np.geomspace(min(0.01, ridge / 100), max(100.0, ridge * 10), 200)
-        ax.plot(intensity, np.minimum(peak, bandwidth * intensity), "k-", label="roofs (measured)")
+        ax.plot(intensity, np.minimum(peak, bandwidth * intensity), "k-",
+                label=f"roofs: stream of {side.roofs['stream_mb']:.0f} MB (≥ 4x last-level cache)")
         ax.axvline(ridge, color="k", ls=":", lw=1, label="ridge: peak / bandwidth")
+        ax.plot([], [], "k--", lw=1.2, label="a stream of each step's bytes (its colour)")
         ax.annotate(f"ridge {ridge:.1f} flop/byte\n{peak / 1e9:.1f} GFLOP/s, {bandwidth / 1e9:.1f} GB/s",
                     (ridge, peak), xytext=(-6, -30), textcoords="offset points", ha="right", fontsize=8)
         for marker, experiment in (("o", "jacobian"), ("s", "residual")):
             for i, (variant, (x, y)) in enumerate(roofline_points(side, experiment, n).items()):
                 color = f"C{list(labels).index(variant) % 10}" if variant in labels else f"C{i}"
                 ax.plot(x, y, marker, color=color, ms=8, label=f"{experiment.capitalize()}: {labels.get(variant, variant)}")
+                if (experiment, variant) in side.streams:  # the roof of a stream of its own bytes
+                    step_bw = side.streams[experiment, variant][1]
+                    near = np.geomspace(x / 3, min(x * 3, peak / step_bw), 20)
+                    ax.plot(near, step_bw * near, ls="--" if marker == "o" else ":", color=color, lw=1.2)
         ax.set(xscale="log", yscale="log", title=f"n = {n}, {thread_label(threads)}")
-        ax.set_xlabel("arithmetic intensity (flop per byte, XLA's cost analysis)")
+        ax.set_xlabel("arithmetic intensity (flop per byte, XLA's estimate)")
     axes[0][0].set_ylabel("floating-point operations per second")
     axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig

@@ -223,6 +223,13 @@ def test_jax_side_measures_compiled_steps_costs_roofs_and_the_solve() -> None:
     assert set(side.cost) == {(e, v, 2) for e, v, _ in side.timings if e in ("jacobian", "residual")}
     assert all(c["flops"] > 0 and c["bytes"] > 0 for c in side.cost.values())
     assert side.roofs["peak_flops"] > 0 and side.roofs["bandwidth"] > 0
+    # the large stream spans at least 4x the last-level cache; the others each step's bytes
+    assert side.roofs["stream_mb"] >= 4 * fem.last_level_cache_bytes() / 1e6 * 0.99
+    for (experiment, method), (mb, bandwidth) in side.streams.items():
+        assert mb == pytest.approx(side.cost[experiment, method, 2]["bytes"] / 1e6, rel=0.01, abs=1e-5)
+        assert bandwidth > 0
+    # the roofline reads the compiled step alone; the sweep times it to a SciPy matrix
+    assert ("jacobian values", "jax_vmap", 2) in side.timings
     points = fem.roofline_points(side, "jacobian", 2)
     assert set(points) == {"jax_vmap", "jax_autodiff"}  # float64 only: the roof is float64's
     u_free, iterations = side.solutions["CG, matrix-free (JAX jvp)"]
@@ -240,10 +247,37 @@ def test_slow_sides_get_enough_repeats_for_an_interquartile_range() -> None:
 
 def test_memory_of_a_warm_call_is_labelled_by_where_it_runs() -> None:
     numpy_step = fem.prepare_stiffness(2, "numpy_slots")
-    assert fem.assembly_memory_mib(numpy_step, backend="gpu")[0] == "host RSS"
+    assert fem.assembly_memory_mib(numpy_step, backend="gpu")[0] == "tracemalloc"
     jax_step = fem.prepare_stiffness(2, "jax_vmap")
-    assert fem.assembly_memory_mib(jax_step, backend="cpu")[0] == "host RSS"
+    assert fem.assembly_memory_mib(jax_step, backend="cpu")[0] == "XLA's buffer plan"
     assert fem.assembly_memory_mib(jax_step, backend="gpu")[0] == "device memory"
+
+
+def test_memory_figures_are_never_smaller_than_the_output() -> None:
+    mesh = fem.box_mesh(6)
+    pattern = fem.csr_pattern(mesh)
+    output_mib = 8 * pattern.nnz / 2**20
+    for method in ("numpy_slots", "jax_vmap"):
+        _, mib = fem.assembly_memory_mib(fem.prepare_stiffness(mesh, method, pattern=pattern), backend="cpu")
+        assert mib >= output_mib, (method, mib, output_mib)
+
+
+def test_every_jacobian_is_timed_to_a_scipy_matrix() -> None:
+    mesh = fem.box_mesh(2)
+    pattern = fem.csr_pattern(mesh)
+    for method in ("numpy_vectorized", "numpy_slots", "jax_vmap", "scikit_fem"):
+        prepared = fem.prepare_stiffness(mesh, method, pattern=pattern)
+        K = fem.to_scipy_step(method, prepared.fn, pattern)(*prepared.args)
+        assert sp.issparse(K), method
+
+
+def test_each_jax_process_compiles_its_own_programs() -> None:
+    # XLA:CPU fixes loop parallelism at compile time and JAX's cache key ignores the core count:
+    # the page must not hand a persistent cache from the 1-thread process to the all-cores one
+    import pathlib
+
+    page = pathlib.Path(__file__).parents[1] / "notebooks" / "fe_assembly.md"
+    assert "COMPILATION_CACHE" not in page.read_text() and not hasattr(fem, "compile_cache_env")
 
 
 def test_goals_read_n_20_or_the_largest_below_and_the_fastest_jax_method() -> None:

@@ -4,10 +4,10 @@ from typing import Any
 
 from perfguide.goals import Goal, Results
 from perfguide.timing import Timing
-from perfguide.verdicts import resolved
+from perfguide.verdicts import compare_timings, resolved
 
 TIE = 0.10  # two figures within 10% of each other are reported as the same
-FAR_BELOW_ROOF = 0.25  # a point under 25% of the roof above it is not explained by that roof
+LIMITED = 0.70  # "limited by" a roof only at 70% of it or more; "at X% of" below
 COMPILE_FLAT = 1.5  # compile time within 1.5x from the smallest to the largest mesh: flat
 GOAL_N = 20  # the goals read n = 20, or the largest n below it in a quick build
 JAX_JACOBIAN = ("jax_vmap", "jax_autodiff")  # float64 JAX methods; the fastest one counts
@@ -35,34 +35,27 @@ def threads_verdict(ratio_one: float, ratio_all: float, other: str, band_one: tu
 
 
 def roofline_verdict(name: str, intensity: float, achieved: float, peak: float, bandwidth: float,
-                     far: float = FAR_BELOW_ROOF, tie: float = TIE) -> str:
-    """What limits a method, from where its roofline point sits: left or right of the ridge
-    (peak / bandwidth), and how close to the roof above it."""
-    ridge = peak / bandwidth
-    unexplained = "its time goes to work the roofline does not model (the stages below take it apart)"
-    if intensity >= ridge:
-        side = f"right of the ridge ({intensity:.2f} ≥ {ridge:.1f} flop/byte)"
-        if achieved / peak >= far:
-            return f"{name} sits {side}, at {achieved / peak:.0%} of the peak: it is limited by arithmetic"
-        return (f"{name} sits {side} but reaches only {achieved / peak:.0%} of the peak (below "
-                f"{far:.0%}): neither roof explains its time; {unexplained}")
-    side = f"left of the ridge ({intensity:.2f} < {ridge:.1f} flop/byte)"
-    fraction = achieved / (bandwidth * intensity)
-    if fraction > 1 + tie:
-        if achieved / peak >= far:
-            return (f"{name} sits {side}, above the memory roof ({fraction:.0%} of it) and at "
-                    f"{achieved / peak:.0%} of the peak: its data stays in cache, and it is "
-                    "limited by arithmetic")
-        return (f"{name} sits {side}, above the memory roof ({fraction:.0%} of it): part of the "
-                "traffic XLA counts stays in cache, so memory bandwidth does not limit it, and at "
-                f"{achieved / peak:.0%} of the peak (below {far:.0%}) arithmetic does not either; "
-                f"{unexplained}")
-    if fraction >= far:
-        return (f"{name} sits {side}, at {fraction:.0%} of the memory roof: it is limited by "
-                "memory bandwidth")
-    return (f"{name} sits {side}, where memory bandwidth would bound it, but it reaches only "
-            f"{fraction:.0%} of that roof (below {far:.0%}): neither roof explains its time; "
-            f"{unexplained}")
+                     bandwidth_step: float, limited: float = LIMITED, tie: float = TIE) -> str:
+    """Where a method sits against the measured roofs: the peak, a stream of at least 4x the
+    last-level cache (`bandwidth`) and a stream of the step's own bytes (`bandwidth_step`).
+    "Limited by" only at `limited` of a roof or more; XLA's bytes are an estimate."""
+    of_peak = achieved / peak
+    of_large = achieved / (bandwidth * intensity)
+    of_step = achieved / (bandwidth_step * intensity)
+    where = (f"{name} runs at {of_peak:.0%} of the peak, {of_large:.0%} of the large-stream "
+             f"roof and {of_step:.0%} of the roof of a stream of its own size (intensity "
+             f"{intensity:.2f} flop/byte from XLA's byte estimate)")
+    if of_peak >= limited:
+        return f"{where}: it is limited by arithmetic (at least {limited:.0%} of the peak)"
+    if of_step >= limited:
+        cache = ""
+        if of_large > 1 + tie and bandwidth_step > (1 + tie) * bandwidth:
+            cache = (f"; it exceeds the large-stream roof, as a stream of its size does "
+                     f"({bandwidth_step / bandwidth:.1f} times the large one)")
+        return (f"{where}: it is limited by memory bandwidth (at least {limited:.0%} of a stream "
+                f"of its own size){cache}")
+    return (f"{where}: below {limited:.0%} of every roof, so neither arithmetic nor bandwidth "
+            "limits it; its time goes to work the roofline does not model")
 
 
 def scatter_verdict(scalar: Timing, blocks: Timing, tie: float = TIE) -> str:
@@ -73,20 +66,47 @@ def scatter_verdict(scalar: Timing, blocks: Timing, tie: float = TIE) -> str:
                 f"3 × 3 blocks, a difference this run does not resolve (within {tie:.0%}, or the "
                 f"{scalar.spread} bands overlap)")
     if ratio > 1:
-        return (f"adding the entries one at a time makes blocks-and-scatter {ratio:.1f} times as "
-                "slow as adding 3 × 3 blocks: XLA's scatter on this machine pays per update, so "
-                "fewer, larger updates win")
-    return (f"adding the entries one at a time is {1 / ratio:.1f} times as fast as adding 3 × 3 "
-            "blocks: here the number of updates is not what limits the scatter")
+        return (f"adding the entries one at a time (9 times as many updates) makes "
+                f"blocks-and-scatter {ratio:.1f} times as slow as adding 3 × 3 blocks")
+    return (f"adding the entries one at a time (9 times as many updates) is {1 / ratio:.1f} "
+            "times as fast as adding 3 × 3 blocks")
 
 
 def compile_growth_verdict(growth: float, flat: float = COMPILE_FLAT) -> str:
     """Compile time of one function from the smallest to the largest mesh."""
     if growth <= flat:
-        return (f"changes by a factor {growth:.1f} (within {flat:g}): the compiled program "
-                "loops over the elements, and its code does not depend on how many there are")
-    return (f"grows by a factor {growth:.1f} (more than {flat:g}): compilation depends on the "
-            "mesh size here")
+        return f"changes by a factor {growth:.1f} (within {flat:g}): flat in the mesh size"
+    return f"grows by a factor {growth:.1f} (more than {flat:g}) with the mesh size"
+
+
+def stage_verdict(blocks: Timing, whole: Timing, tie: float = TIE) -> str:
+    """Whether the element-block prefix or what follows it takes most of the pipeline's time.
+    Prefixes are compiled separately, so only the two ends are compared."""
+    share = blocks.median_s / whole.median_s
+    if not resolved(blocks, whole, tie):
+        return (f"the element blocks alone take {share:.0%} of the whole pipeline's time, which "
+                f"this run does not tell apart from all of it (within {tie:.0%}, or the "
+                f"{whole.spread} bands overlap): computing the element matrices is most of it")
+    if share >= 0.5:
+        return (f"the element blocks alone take {share:.0%} of the whole pipeline's time: "
+                "computing the element matrices is the larger part")
+    return (f"the element blocks alone take {share:.0%} of the whole pipeline's time: the sum, "
+            "gather and wrap after them are the larger part")
+
+
+def both_settings(name_a: str, a: dict[int, Timing], name_b: str, b: dict[int, Timing],
+                  tie: float = TIE) -> str:
+    """compare_timings at 1 thread and at all cores, saying when the two settings disagree."""
+    one, every = min(a), max(a)
+    words = {k: compare_timings(name_a, a[k], name_b, b[k], tie) for k in (one, every)}
+    winner = {k: (None if not resolved(a[k], b[k], tie) else a[k].median_s < b[k].median_s)
+              for k in (one, every)}
+    if words[one] == words[every] or winner[one] == winner[every]:
+        agree = "the two settings agree" if winner[one] == winner[every] else ""
+        text = f"at 1 thread each, {words[one]}; at all cores each, {words[every]}"
+        return f"{text} ({agree})" if agree else text
+    return (f"at 1 thread each, {words[one]}; at all cores each, {words[every]}: the two "
+            "settings disagree")
 
 
 def breakeven_verdict(t_assemble: float, t_spmv: float, t_jvp: float) -> str:
@@ -112,16 +132,26 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
                        "band_one": (8.0, 12.0), "band_all": (18.0, 22.0)},
      {"ratio_one": 10.0, "ratio_all": 20.0, "other": "NumPy",
       "band_one": (8.0, 19.0), "band_all": (18.0, 22.0)}),
-    (roofline_verdict, {"name": "A", "intensity": 0.5, "achieved": 4e9, "peak": 1e11, "bandwidth": 1e10},
-     {"name": "A", "intensity": 50.0, "achieved": 8e10, "peak": 1e11, "bandwidth": 1e10}),
-    (roofline_verdict, {"name": "A", "intensity": 0.5, "achieved": 4e9, "peak": 1e11, "bandwidth": 1e10},
-     {"name": "A", "intensity": 0.5, "achieved": 1e8, "peak": 1e11, "bandwidth": 1e10}),
-    (roofline_verdict, {"name": "A", "intensity": 0.5, "achieved": 9e9, "peak": 1e11, "bandwidth": 1e10},
-     {"name": "A", "intensity": 0.5, "achieved": 4e9, "peak": 1e11, "bandwidth": 1e10}),
-    (roofline_verdict, {"name": "A", "intensity": 5.0, "achieved": 9e10, "peak": 1e11, "bandwidth": 1e10},
-     {"name": "A", "intensity": 5.0, "achieved": 1e10, "peak": 1e11, "bandwidth": 1e10}),
-    (roofline_verdict, {"name": "A", "intensity": 50.0, "achieved": 9e10, "peak": 1e11, "bandwidth": 1e10},
-     {"name": "A", "intensity": 50.0, "achieved": 1e10, "peak": 1e11, "bandwidth": 1e10}),
+    (roofline_verdict, {"name": "A", "intensity": 0.5, "achieved": 4e9, "peak": 1e11, "bandwidth": 1e10,
+                        "bandwidth_step": 1e10},
+     {"name": "A", "intensity": 50.0, "achieved": 8e10, "peak": 1e11, "bandwidth": 1e10,
+      "bandwidth_step": 1e10}),
+    (roofline_verdict, {"name": "A", "intensity": 0.5, "achieved": 4e9, "peak": 1e11, "bandwidth": 1e10,
+                        "bandwidth_step": 1e10},
+     {"name": "A", "intensity": 0.5, "achieved": 1e9, "peak": 1e11, "bandwidth": 1e10,
+      "bandwidth_step": 1e10}),
+    (roofline_verdict, {"name": "A", "intensity": 0.5, "achieved": 1.5e10, "peak": 1e11, "bandwidth": 1e10,
+                        "bandwidth_step": 2.5e10},
+     {"name": "A", "intensity": 0.5, "achieved": 4e9, "peak": 1e11, "bandwidth": 1e10,
+      "bandwidth_step": 1e10}),
+    (stage_verdict, {"blocks": _timing(0.8), "whole": _timing(1.0)},
+     {"blocks": _timing(0.2), "whole": _timing(1.0)}),
+    (stage_verdict, {"blocks": _timing(1.0), "whole": _timing(1.02)},
+     {"blocks": _timing(0.2), "whole": _timing(1.0)}),
+    (both_settings, {"name_a": "A", "a": {1: _timing(1.0), 2: _timing(1.0)},
+                     "name_b": "B", "b": {1: _timing(2.0), 2: _timing(2.0)}},
+     {"name_a": "A", "a": {1: _timing(1.0), 2: _timing(2.0)},
+      "name_b": "B", "b": {1: _timing(2.0), 2: _timing(1.0)}}),
     (scatter_verdict, {"scalar": _timing(3.0), "blocks": _timing(1.0)},
      {"scalar": _timing(1.0), "blocks": _timing(3.0)}),
     (scatter_verdict, {"scalar": _timing(3.0), "blocks": _timing(1.0)},
@@ -171,3 +201,28 @@ GOALS: list[Goal] = [
          lambda r, s=setting: speedup(r, "residual", "numpy_slots", JAX_RESIDUAL, s), at_least=10)
     for setting in ("1 thread", "all cores")
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------
+
+
+def memory_figure(memory: dict[str, tuple[int, str, float]], csr_mib: dict[int, float],
+                  labels: dict[str, str]) -> Any:
+    """Horizontal bars: each method's memory (n, kind, MiB) labelled with its size and what was
+    measured; a black tick on each bar at the CSR matrix's size at that bar's n."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(7.0, 3.2))
+    positions = np.arange(len(memory))[::-1]
+    for i, (method, (n, kind, mib)) in enumerate(memory.items()):
+        ax.barh(positions[i], mib, color=f"C{i}")
+        ax.plot([csr_mib[n]] * 2, [positions[i] - 0.4, positions[i] + 0.4], "k-", lw=2,
+                label="the CSR matrix at the bar's n" if i == 0 else None)
+    ax.set_yticks(positions, [f"{labels[m]} (n = {n}; {kind})" for m, (n, kind, _) in memory.items()])
+    ax.set_xlabel("memory of one warm call (MiB)")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right")
+    return fig
