@@ -30,11 +30,12 @@ class Block(nnx.Module):
 
 
 class MLP(nnx.Module):
-    """`depth - 1` Blocks of `width` units and a Linear output layer, from 1 input to 1 output."""
+    """`depth - 1` Blocks of `width` units, then a Linear output layer."""
 
     def __init__(self, width: int, depth: int, *, rngs: nnx.Rngs) -> None:
         sizes = [1] + [width] * (depth - 1)
-        self.blocks = nnx.List([Block(a, b, rngs=rngs) for a, b in zip(sizes[:-1], sizes[1:])])
+        pairs = zip(sizes[:-1], sizes[1:])
+        self.blocks = nnx.List([Block(a, b, rngs=rngs) for a, b in pairs])
         self.out = nnx.Linear(width, 1, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -49,8 +50,10 @@ def model_and_optimizer(width: int, depth: int, *, graph: bool, seed: int = 0) -
     return model, nnx.Optimizer(model, optax.sgd(LEARNING_RATE), wrt=nnx.Param, graph=graph)
 
 
-def train_step(model: MLP, optimizer: nnx.Optimizer, x: jax.Array, y: jax.Array) -> jax.Array:
-    """One SGD step on the mean squared error; returns the loss before the update."""
+def train_step(
+    model: MLP, optimizer: nnx.Optimizer, x: jax.Array, y: jax.Array
+) -> jax.Array:
+    """One SGD step on the mean squared error; returns the loss before it."""
 
     def loss_fn(model: MLP) -> jax.Array:
         return jnp.mean((model(x) - y) ** 2)
@@ -153,7 +156,18 @@ def torch_step(
         optimizer.step()
         return loss.detach()
 
-    return torch.compile(step, dynamic=False) if compiled else step
+    kind = "fused" if optimizer.defaults.get("fused") else "foreach"
+    step.sgd = kind  # type: ignore[attr-defined]
+    if not compiled:
+        return step
+    out = torch.compile(step, dynamic=False)
+    out.sgd, out.eager = kind, step  # type: ignore[attr-defined]
+    return out
+
+
+def count_leaves(tree: object) -> int:
+    """The arrays in a pytree, counted: a flatten with an int out."""
+    return len(jax.tree.leaves(tree))
 
 
 def torch_batches(
@@ -168,6 +182,7 @@ def torch_batches(
 # The width sweep's variants, in the order the page shows them: name -> (builder, Flax graph mode).
 JAX_VARIANTS = ("nnx.jit", "nnx.jit(graph=False)", "nnx.jit_partial", "nnx.cached_partial", "jax.jit split/merge")
 TORCH_EAGER, TORCH_COMPILED = "PyTorch eager", "torch.compile"
+BLOCKED_OF = "nnx.jit"  # the variant also timed blocked per step (latency)
 
 
 def jax_step(name: str, width: int, depth: int) -> Callable[..., jax.Array]:
@@ -193,7 +208,9 @@ def _time_interleaved(
     for _ in range(rounds):
         for name, step in steps.items():
             warmup = 1 if not parts[name] else 0
-            parts[name].append(time_call(run_steps, step, data, repeats=repeats, warmup=warmup))
+            parts[name].append(
+                time_call(run_steps, step, data, repeats=repeats, warmup=warmup, mode="throughput")
+            )
     pooled = {}
     for name, timings in parts.items():
         first = timings[0]
@@ -210,20 +227,27 @@ def jax_width_sweep(
     rounds: int = 1,
     repeats: int = 5,
     variants: tuple[str, ...] = JAX_VARIANTS,
-) -> dict[str, dict[int, "Timing"]]:
+) -> dict[str, dict]:
     """Seconds per step of every JAX variant at every width (run in an isolated process).
 
-    Each figure is a pipelined run of `steps[i]` steps waited on at the end (`run_steps`), divided
-    by the number of steps.
+    Each figure in "timings" is a throughput: a pipelined run of `steps[i]` steps waited on at the
+    end (`run_steps`), divided by the number of steps. "blocked" holds the latency of one step of
+    graph-mode `nnx.jit`, each call waited on, at every width: the pipelined figure's gap below it
+    is the Python work that overlapped with XLA's compute.
     """
+    from perfguide.timing import time_call
+
     out: dict[str, dict[int, Timing]] = {name: {} for name in variants}
+    blocked: dict[int, Timing] = {}
     for width, n in zip(widths, steps, strict=True):
         data = batches(n)
         runs = {name: jax_step(name, width, depth) for name in variants}
         for name, timing in _time_interleaved(runs, data, rounds, repeats).items():
             out[name][width] = timing
+        if BLOCKED_OF in runs:
+            blocked[width] = time_call(runs[BLOCKED_OF], *data[0], repeats=repeats * rounds, mode="latency")
         del runs
-    return out
+    return {"timings": out, "blocked": blocked}
 
 
 def torch_width_sweep(
@@ -244,8 +268,10 @@ def torch_width_sweep(
     NumPy, and each model starts from PyTorch's own initial weights, except at widths for which
     `initial` holds a state dict (e.g. `torch_twin(nnx_model).state_dict()`: the NNX weights).
     The values do not change the work of a step. Returns {"timings": {name: {width: Timing}},
-    "compile_s": {width: seconds}, "check_losses": {name: losses}}: the losses of `check_steps`
-    steps at the smallest width, from its initial weights, for the page's equivalence check.
+    "compile_s": {width: seconds}, "check_losses": {name: losses}, "sgd": {name: "fused" or
+    "foreach"}, "graph_breaks": count or None}: the losses of `check_steps` steps at the smallest
+    width, from its initial weights, for the page's equivalence check; the graph breaks that
+    `torch._dynamo.explain` counts in the compiled step, once, at the first compiled width.
     """
     import copy
     import time
@@ -255,15 +281,22 @@ def torch_width_sweep(
     timings: dict[str, dict[int, Timing]] = {TORCH_EAGER: {}, TORCH_COMPILED: {}}
     compile_s: dict[int, float] = {}
     check: dict[str, list[float]] = {}
+    sgd: dict[str, str] = {}
+    graph_breaks = None
     for width, n in zip(widths, steps, strict=True):
         data = torch_batches(numpy_batches(n), device)
         start_from = torch_mlp(width, depth)
         if initial and width in initial:
             start_from.load_state_dict(initial[width])
         kinds = [TORCH_EAGER] * eager + [TORCH_COMPILED] * (width in compiled_widths)
+        if TORCH_COMPILED in kinds and graph_breaks is None:  # on a copy: explain runs the step
+            probe = torch_step(copy.deepcopy(start_from).to(device), compiled=True).eager
+            graph_breaks = int(torch._dynamo.explain(probe)(*data[0]).graph_break_count)
+            torch.compiler.reset()
         runs = {
             kind: torch_step(copy.deepcopy(start_from).to(device), compiled=kind == TORCH_COMPILED) for kind in kinds
         }
+        sgd.update({kind: step.sgd for kind, step in runs.items()})
         # The first call compiles; at the smallest width the first calls are the checked steps.
         first = torch_batches(numpy_batches(check_steps), device) if width == widths[0] else data[:1]
         first_s = {}
@@ -280,7 +313,7 @@ def torch_width_sweep(
                 compile_s[width] = max(first_s[name] - timing.median_s, 0.0)
         del runs, start_from
         torch.compiler.reset()  # a fresh compile cache per width, as a new model would get
-    return {"timings": timings, "compile_s": compile_s, "check_losses": check}
+    return {"timings": timings, "compile_s": compile_s, "check_losses": check, "sgd": sgd, "graph_breaks": graph_breaks}
 
 
 def isolated_width_sweep(
@@ -292,11 +325,17 @@ def isolated_width_sweep(
     compiled_widths: tuple[int, ...] = (),
     rounds: int = 1,
     repeats: int = 5,
-) -> tuple["Isolated", "Isolated"]:
-    """Both sides of the width sweep at `threads` threads, each in a fresh process of its own.
+    passive: bool = False,
+) -> tuple["Isolated", "Isolated", "Isolated | None"]:
+    """Both sides of the width sweep at `threads` cores, each in a fresh process of its own.
 
     The JAX side times every variant of `JAX_VARIANTS`; the PyTorch side times eager PyTorch and
-    `torch.compile`, starting at the smallest width from the NNX model's weights (for the check).
+    `torch.compile`, starting at the smallest width from the NNX model's weights (for the check;
+    at the other widths from PyTorch's own, which do not change the work). With `passive`, a third
+    process runs PyTorch eager at the smallest width right after the second, like it in every
+    setting (rounds, repeats, environment, the checked first steps) but with OpenMP's passive
+    wait policy: libgomp's threads spin by default while they wait for work, which takes time from
+    whatever else wants the cores; passive threads sleep.
     """
     from perfguide.isolated import run_isolated
 
@@ -304,41 +343,18 @@ def isolated_width_sweep(
     initial = {widths[0]: torch_twin(nnx_model).state_dict()}
 
     jax_run = run_isolated(jax_width_sweep, widths, steps, depth, rounds=rounds, repeats=repeats, threads=threads)
+    common = dict(device=device, rounds=rounds, repeats=repeats, initial=initial, threads=threads, preload=("torch",))
     torch_run = run_isolated(
-        torch_width_sweep,
-        widths,
-        steps,
-        depth,
-        device=device,
-        compiled_widths=compiled_widths,
-        rounds=rounds,
-        repeats=repeats,
-        initial=initial,
-        threads=threads,
-        preload=("torch",),
-        env={"JAX_PLATFORMS": "cpu"},
+        torch_width_sweep, widths, steps, depth, compiled_widths=compiled_widths, env={"JAX_PLATFORMS": "cpu"}, **common
     )
-    return jax_run, torch_run
-
-
-def isolated_passive_wait(
-    width: int, steps: int, depth: int, threads: int, device: str = "cpu"
-) -> "Isolated":
-    """PyTorch eager at one width with OpenMP told to sleep, not spin, while it waits for work.
-
-    libgomp's default wait policy spins; where other processes want the same cores, the spinning
-    threads take time from them and from the thread with the work. `OMP_WAIT_POLICY=passive` is
-    set before PyTorch starts, so this run shows how much of a step that costs.
-    """
-    from perfguide.isolated import run_isolated
-
-    return run_isolated(
-        torch_width_sweep,
-        [width],
-        [steps],
-        depth,
-        device=device,
-        threads=threads,
-        preload=("torch",),
-        env={"OMP_WAIT_POLICY": "passive"},
-    )
+    passive_run = None
+    if passive:
+        passive_run = run_isolated(
+            torch_width_sweep,
+            widths[:1],
+            steps[:1],
+            depth,
+            env={"JAX_PLATFORMS": "cpu", "OMP_WAIT_POLICY": "passive"},
+            **common,
+        )
+    return jax_run, torch_run, passive_run

@@ -7,21 +7,37 @@ module constants below, and the sentences name them.
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from perfguide.goals import Goal, Results
-from perfguide.verdicts import compare
+from perfguide.noise import MAX_RELATIVE_SPREAD
+from perfguide.timing import Timing
+from perfguide.verdicts import compare_timings, resolved
 
 NEAR = 0.10  # a variant within 10% of the functional jax.jit loop costs "about the same"
 PYTHON_BOUND = 2.0  # a step taking 2x the functional loop's time is mostly Python work
-THREADS_PAY = 1.25  # all cores "pay" where they make a step at least 1.25x faster than 1 thread
+THREADS_PAY = 1.25  # all cores "pay" where they make a step at least 1.25x faster than 1 core
 RISE = 0.10  # a per-step time more than 10% below the previous (narrower) width breaks the rise
+HIDDEN = 0.10  # a pipelined step over 10% cheaper than a blocked one: Python work hid behind compute
 
 
-def crossover_verdict(widths: Sequence[int], ratios: Sequence[float], near: float = NEAR) -> str:
-    """'from width W on' where `ratios` (variant / reference) stay within `near` up to the widest."""
-    within = [w for i, w in enumerate(widths) if all(r <= 1 + near for r in ratios[i:])]
+def _slower(reference: Timing, variant: Timing, tie: float) -> bool:
+    """The variant is resolved (beyond `tie` and the spreads) as slower than the reference."""
+    return resolved(reference, variant, tie) and variant.median_s > reference.median_s
+
+
+def crossover_verdict(
+    widths: Sequence[int], variant: Sequence[Timing], reference: Sequence[Timing], near: float = NEAR
+) -> str:
+    """'from width W on' where the variant is never resolved as over `near` slower than the reference."""
+    ok = [not _slower(r, v, near) for v, r in zip(variant, reference, strict=True)]
+    within = [w for i, w in enumerate(widths) if all(ok[i:])]
     if within:
-        return f"stays within {near:.0%} of it from width {within[0]:,} on"
-    return f"is more than {near:.0%} slower than it at every width up to {widths[-1]:,}"
+        return (
+            f"is not resolved as more than {near:.0%} slower than it from width {within[0]:,} on "
+            "(medians within the threshold, or the spread bands overlap)"
+        )
+    return f"is more than {near:.0%} slower than it, beyond the spread, at the widest width {widths[-1]:,}"
 
 
 def python_bound_verdict(ratio: float, bound: float = PYTHON_BOUND) -> str:
@@ -31,56 +47,90 @@ def python_bound_verdict(ratio: float, bound: float = PYTHON_BOUND) -> str:
     return f"below {bound:.0f}× the functional loop's time, Python work is not most of the step"
 
 
-def library_verdict(jax_name: str, jax_s: float, torch_name: str, torch_s: float) -> str:
-    """Which of a JAX variant and a PyTorch step is faster per step, or a tie within 10%."""
-    return compare(jax_name, jax_s, torch_name, torch_s)
+def hiding_verdict(setting: str, blocked: Timing, pipelined: Timing, hidden: float = HIDDEN) -> str:
+    """Whether a pipelined step (throughput) is cheaper than a blocked one (latency): Python work hidden."""
+    if _slower(pipelined, blocked, hidden):
+        gap_us = (blocked.median_s - pipelined.median_s) * 1e6
+        return (
+            f"on {setting}, a pipelined step is {gap_us:,.0f} µs ({blocked.median_s / pipelined.median_s:.2f}×) "
+            f"cheaper than a blocked one, beyond {hidden:.0%} and the spread: Python prepared the next step "
+            "while XLA computed, an overlap that needs a core the dispatch thread does not share"
+        )
+    if _slower(blocked, pipelined, hidden):
+        return f"on {setting}, a pipelined step is slower than a blocked one (beyond {hidden:.0%} and the spread)"
+    return (
+        f"on {setting}, pipelined and blocked steps are not told apart (within {hidden:.0%}, or the bands "
+        "overlap): no Python work measurably hid behind the compute"
+    )
 
 
-def compiled_verdict(eager_s: float, compiled_s: float) -> str:
+def library_verdict(jax_name: str, jax_t: Timing, torch_name: str, torch_t: Timing, noisy: bool = False) -> str:
+    """Which of a JAX variant and a PyTorch step is faster per step; held back on a noisy run."""
+    if noisy:
+        return f"{jax_name} and {torch_name} are not told apart on this busy run (see the noise check)"
+    return compare_timings(jax_name, jax_t, torch_name, torch_t)
+
+
+def compiled_verdict(eager: Timing, compiled: Timing) -> str:
     """Whether `torch.compile` made the PyTorch step faster than eager PyTorch."""
-    return compare("`torch.compile`", compiled_s, "PyTorch eager", eager_s)
+    return compare_timings("`torch.compile`", compiled, "PyTorch eager", eager)
 
 
-def rise_verdict(widths: Sequence[int], per_step_s: Sequence[float], rise: float = RISE) -> str:
-    """Whether the time per step rises with width, or where it falls by more than `rise`."""
-    drops = [
-        f"{widths[i - 1]:,} to {widths[i]:,}"
-        for i in range(1, len(widths))
-        if per_step_s[i] < (1 - rise) * per_step_s[i - 1]
-    ]
+def rise_verdict(widths: Sequence[int], per_step: Sequence[Timing], rise: float = RISE) -> str:
+    """Whether the time per step rises with width, or where it falls by more than `rise`, resolved."""
+    drops = [f"{widths[i - 1]:,} to {widths[i]:,}" for i in range(1, len(widths)) if _slower(per_step[i], per_step[i - 1], rise)]
     if not drops:
-        return f"rises with the width everywhere (no step more than {rise:.0%} below its narrower neighbour)"
-    return f"falls by more than {rise:.0%} from width " + " and from ".join(drops)
+        return f"never falls from one width to the next by more than {rise:.0%} beyond the spread"
+    return f"falls by more than {rise:.0%}, beyond the spread, from width " + " and from ".join(drops)
 
 
-def per_run_verdict(widths: Sequence[int], per_step_s: Sequence[float], steps: Sequence[int]) -> str:
+def per_run_verdict(widths: Sequence[int], per_step: Sequence[Timing], steps: Sequence[int]) -> str:
     """Whether time per *run* (per step × steps per run) falls with width where the step count drops."""
-    per_run = [t * n for t, n in zip(per_step_s, steps, strict=True)]
-    falls = [f"{widths[i - 1]:,} to {widths[i]:,}" for i in range(1, len(widths)) if per_run[i] < per_run[i - 1]]
+    per_run = [t.scaled(n) for t, n in zip(per_step, steps, strict=True)]
+    falls = [
+        f"{widths[i - 1]:,} to {widths[i]:,}" for i in range(1, len(widths)) if _slower(per_run[i], per_run[i - 1], RISE)
+    ]
     if falls:
         return (
             "the time of a whole run falls from width " + " and from ".join(falls) + ", where the run has "
             "fewer steps: a figure per run is not a figure per step"
         )
-    return "the time of a whole run rises with the width too, so per-run figures would not mislead here"
+    return "the time of a whole run does not fall beyond the spread, so per-run figures would not mislead here"
 
 
-def threads_verdict(widths: Sequence[int], speedups: Sequence[float], pays: float = THREADS_PAY) -> str:
-    """From which width all cores make a step at least `pays`× faster than one thread."""
-    paying = [w for i, w in enumerate(widths) if all(s >= pays for s in speedups[i:])]
+def threads_verdict(
+    widths: Sequence[int], one: Sequence[Timing], every: Sequence[Timing], pays: float = THREADS_PAY
+) -> str:
+    """From which width all cores make a step at least `pays`× faster than 1 core, beyond the spread."""
+    ok = [_slower(a, o, pays - 1) for o, a in zip(one, every, strict=True)]
+    paying = [w for i, w in enumerate(widths) if all(ok[i:])]
     if paying:
-        return f"all cores make a step at least {pays:.2f}× faster than one thread from width {paying[0]:,} on"
-    return f"all cores make a step less than {pays:.2f}× faster than one thread at some of the widest widths"
+        return f"all cores make a step at least {pays:.2f}× faster than 1 core from width {paying[0]:,} on"
+    return f"all cores do not make a step {pays:.2f}× faster than 1 core, beyond the spread, at the widest width"
 
 
-def small_threads_verdict(library: str, one_thread_s: float, all_cores_s: float) -> str:
-    """Whether all cores make a (small, Python-bound) step faster or slower than one thread."""
-    return compare(f"{library} on all cores", all_cores_s, "on one thread", one_thread_s)
+def small_threads_verdict(library: str, one: Timing, every: Timing) -> str:
+    """Whether all cores make a (small, Python-bound) step faster or slower than 1 core."""
+    return compare_timings(f"{library} on all cores", every, "on 1 core", one)
 
 
-def wait_policy_verdict(spinning_s: float, passive_s: float) -> str:
+def wait_policy_verdict(spinning: Timing, passive: Timing) -> str:
     """Whether PyTorch eager got faster with OpenMP's passive wait policy than with its default."""
-    return compare("PyTorch eager with `OMP_WAIT_POLICY=passive`", passive_s, "with the default policy", spinning_s)
+    return compare_timings("PyTorch eager with `OMP_WAIT_POLICY=passive`", passive, "with the default policy", spinning)
+
+
+def flatten_verdict(state: Timing, plain: Timing) -> str:
+    """Flattening an `nnx.State` against a plain dict of the same arrays."""
+    return compare_timings("flattening the `State`", state, "flattening a plain dict of the same arrays", plain)
+
+
+def graph_breaks_verdict(count: int | None) -> str:
+    """`torch._dynamo.explain` on the step: one graph, or breaks that leave parts of it eager."""
+    if count is None:
+        return "`torch._dynamo.explain` was not run"
+    if count == 0:
+        return "`torch._dynamo.explain` finds no graph break in the step: it compiles as one graph"
+    return f"`torch._dynamo.explain` finds {count} graph break(s) in the step: parts of it run eagerly"
 
 
 def per_array_verdict(slope_us: float, floor_slope_us: float) -> str:
@@ -91,10 +141,24 @@ def per_array_verdict(slope_us: float, floor_slope_us: float) -> str:
     return f"within {NEAR:.0%} of the floor's cost per array: no overhead per array beyond XLA's own"
 
 
-def small_model_verdict(times_s: dict[str, float], near: float = NEAR) -> str:
-    """The decision table's pick for small models: the fastest variant, with any within `near` of it."""
-    best = min(times_s, key=times_s.__getitem__)
-    ties = [name for name, t in times_s.items() if name != best and t <= (1 + near) * times_s[best]]
+def parts_verdict(whole: Timing, parts: dict[str, Timing], max_spread: float = MAX_RELATIVE_SPREAD) -> str:
+    """What share of the whole step the parts, timed alone, account for; none stated when too noisy."""
+    widest = max([whole, *parts.values()], key=lambda t: t.relative_spread)
+    if widest.relative_spread > max_spread:
+        return (
+            f"their spreads are too wide to say what share of the step they explain (the widest is "
+            f"{widest.relative_spread:.0%} of its median, over the {max_spread:.0%} threshold)"
+        )
+    share = sum(t.median_s for t in parts.values()) / whole.median_s
+    if share > 1:
+        return f"together they add up to {share:.0%} of the measured step: timed alone, they cost more than inside it"
+    return f"together they account for {share:.0%} of the measured step; the other {1 - share:.0%} is unaccounted"
+
+
+def small_model_verdict(times: dict[str, Timing], near: float = NEAR) -> str:
+    """The decision table's pick for small models: the fastest, with any not resolved from it by `near`."""
+    best = min(times, key=lambda name: times[name].median_s)
+    ties = [name for name, t in times.items() if name != best and not _slower(times[best], t, near)]
     return " or ".join(f"`{name}`" for name in [best, *ties])
 
 
@@ -103,11 +167,11 @@ def deep_model_verdict(per_layer_us: dict[str, float]) -> str:
     return f"`{min(per_layer_us, key=per_layer_us.__getitem__)}`"
 
 
-def wide_model_verdict(nnx_over_functional: float, near: float = NEAR) -> str:
-    """The decision table's pick for wide models: `nnx.jit` if within `near` of the functional loop."""
-    if nnx_over_functional <= 1 + near:
-        return f"whatever reads best, e.g. `nnx.jit` (within {near:.0%} of `jax.jit` at the widest model)"
-    return f"still a fast variant: `nnx.jit` is more than {near:.0%} slower than `jax.jit` at the widest model"
+def wide_model_verdict(nnx_t: Timing, jax_t: Timing, near: float = NEAR) -> str:
+    """The decision table's pick for wide models: `nnx.jit` unless resolved as over `near` slower."""
+    if not _slower(jax_t, nnx_t, near):
+        return f"whatever reads best, e.g. `nnx.jit` (not resolved as over {near:.0%} slower than `jax.jit` at the widest model)"
+    return f"still a fast variant: `nnx.jit` is over {near:.0%} slower than `jax.jit`, beyond the spread, at the widest model"
 
 
 def graph_features_verdict(cached_per_layer_us: float, nnx_per_layer_us: float, near: float = NEAR) -> str:
@@ -115,6 +179,19 @@ def graph_features_verdict(cached_per_layer_us: float, nnx_per_layer_us: float, 
     if cached_per_layer_us < nnx_per_layer_us / (1 + near):
         return "`nnx.cached_partial` over graph-mode `nnx.jit`"
     return f"graph-mode `nnx.jit` (`nnx.cached_partial` saves less than {near:.0%} here)"
+
+
+def speedup_table(
+    per_step: dict[int, dict[str, dict[int, Timing]]], widths: Sequence[int], steps: Sequence[int],
+    names: Sequence[str], short: dict[str, str],
+) -> str:
+    """Speed-up of all cores over 1 core per step, one row per width, one column per named variant."""
+    one, every = min(per_step), max(per_step)
+    lines = [" width steps" + "".join(f"{short[n]:>13}" for n in names)]
+    for width, n in zip(widths, steps, strict=True):
+        cells = "".join(f"{per_step[one][m][width].median_s / per_step[every][m][width].median_s:13.2f}" for m in names)
+        lines.append(f"{width:>6}{n:>6}{cells}")
+    return "\n".join(lines)
 
 
 def width_table(
@@ -130,38 +207,52 @@ def width_table(
     return "\n".join(lines)
 
 
+def _t(median: float, spread: float = 0.01) -> Timing:
+    """A synthetic timing: five repeats around `median` with a relative spread."""
+    return Timing(median, tuple(median * (1 + spread * k) for k in (-2, -1, 0, 1, 2)), 1, "throughput")
+
+
 VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
-    (crossover_verdict, dict(widths=[32, 64], ratios=[2.0, 1.05]), dict(widths=[32, 64], ratios=[2.0, 1.5])),
+    (
+        crossover_verdict,
+        dict(widths=[32, 64], variant=[_t(2.0), _t(1.05)], reference=[_t(1.0), _t(1.0)]),
+        dict(widths=[32, 64], variant=[_t(2.0), _t(1.5)], reference=[_t(1.0), _t(1.0)]),
+    ),
     (python_bound_verdict, dict(ratio=5.0), dict(ratio=1.2)),
+    (hiding_verdict, dict(setting="2 cores", blocked=_t(2.0), pipelined=_t(1.0)),
+     dict(setting="2 cores", blocked=_t(1.0), pipelined=_t(1.0))),
     (
         library_verdict,
-        dict(jax_name="A", jax_s=1.0, torch_name="B", torch_s=3.0),
-        dict(jax_name="A", jax_s=3.0, torch_name="B", torch_s=1.0),
+        dict(jax_name="A", jax_t=_t(1.0), torch_name="B", torch_t=_t(3.0)),
+        dict(jax_name="A", jax_t=_t(1.0), torch_name="B", torch_t=_t(3.0), noisy=True),
     ),
-    (compiled_verdict, dict(eager_s=2.0, compiled_s=1.0), dict(eager_s=1.0, compiled_s=2.0)),
-    (rise_verdict, dict(widths=[1, 2, 3], per_step_s=[1, 2, 3]), dict(widths=[1, 2, 3], per_step_s=[1, 3, 2])),
+    (compiled_verdict, dict(eager=_t(2.0), compiled=_t(1.0)), dict(eager=_t(1.0), compiled=_t(2.0))),
+    (rise_verdict, dict(widths=[1, 2, 3], per_step=[_t(1), _t(2), _t(3)]),
+     dict(widths=[1, 2, 3], per_step=[_t(1), _t(3), _t(2)])),
     (
         per_run_verdict,
-        dict(widths=[1, 2], per_step_s=[1.0, 3.0], steps=[64, 16]),
-        dict(widths=[1, 2], per_step_s=[1.0, 3.0], steps=[64, 64]),
+        dict(widths=[1, 2], per_step=[_t(1.0), _t(3.0)], steps=[64, 16]),
+        dict(widths=[1, 2], per_step=[_t(1.0), _t(3.0)], steps=[64, 64]),
     ),
-    (threads_verdict, dict(widths=[1, 2], speedups=[1.0, 1.8]), dict(widths=[1, 2], speedups=[1.0, 1.0])),
-    (
-        small_threads_verdict,
-        dict(library="A", one_thread_s=1.0, all_cores_s=0.5),
-        dict(library="A", one_thread_s=1.0, all_cores_s=2.0),
-    ),
-    (wait_policy_verdict, dict(spinning_s=50.0, passive_s=2.0), dict(spinning_s=2.0, passive_s=2.0)),
+    (threads_verdict, dict(widths=[1, 2], one=[_t(1.0), _t(1.8)], every=[_t(1.0), _t(1.0)]),
+     dict(widths=[1, 2], one=[_t(1.0), _t(1.0)], every=[_t(1.0), _t(1.0)])),
+    (small_threads_verdict, dict(library="A", one=_t(1.0), every=_t(0.5)),
+     dict(library="A", one=_t(1.0), every=_t(1.0, 0.3))),
+    (wait_policy_verdict, dict(spinning=_t(50.0), passive=_t(2.0)), dict(spinning=_t(2.0), passive=_t(2.0))),
+    (flatten_verdict, dict(state=_t(3.0), plain=_t(1.0)), dict(state=_t(1.0), plain=_t(1.0))),
+    (graph_breaks_verdict, dict(count=0), dict(count=2)),
     (per_array_verdict, dict(slope_us=3.0, floor_slope_us=1.0), dict(slope_us=1.0, floor_slope_us=1.0)),
-    (small_model_verdict, dict(times_s={"a": 1.0, "b": 2.0}), dict(times_s={"a": 2.0, "b": 1.0})),
+    (parts_verdict, dict(whole=_t(10.0), parts={"a": _t(5.0)}), dict(whole=_t(10.0, 0.2), parts={"a": _t(5.0)})),
+    (small_model_verdict, dict(times={"a": _t(1.0), "b": _t(2.0)}), dict(times={"a": _t(2.0), "b": _t(1.0)})),
     (deep_model_verdict, dict(per_layer_us={"a": 1.0, "b": 2.0}), dict(per_layer_us={"a": 2.0, "b": 1.0})),
-    (wide_model_verdict, dict(nnx_over_functional=1.02), dict(nnx_over_functional=1.5)),
+    (wide_model_verdict, dict(nnx_t=_t(1.02), jax_t=_t(1.0)), dict(nnx_t=_t(1.5), jax_t=_t(1.0))),
     (
         graph_features_verdict,
         dict(cached_per_layer_us=5.0, nnx_per_layer_us=20.0),
         dict(cached_per_layer_us=20.0, nnx_per_layer_us=20.0),
     ),
 ]
+
 
 def _all_cores(results: Results) -> int:
     """The 'all cores' thread setting the page ran at (the largest recorded)."""
@@ -186,3 +277,176 @@ GOALS: list[Goal] = [
     Goal("nnx.jit within 10% of jax.jit split/merge at the widest model (all cores)", _wide_ratio, at_least=0.0, at_most=1.10),
     Goal("nnx.jit_partial at most 3x the floor at width 32, depth 5", _partial_over_floor, at_least=0.0, at_most=3.0),
 ]
+
+
+# ---- figures (the page's hide-input cells call these) ----
+
+REFERENCE = "jax.jit split/merge"
+_STYLE = {"PyTorch eager": "s--", "torch.compile": "D:"}
+
+
+def _medians(by_width: dict[int, Timing], widths: Sequence[int]) -> tuple[list[int], np.ndarray]:
+    x = [w for w in widths if w in by_width]
+    return x, np.array([by_width[w].median_s for w in x])
+
+
+def width_figures(per_step: dict[int, dict[str, dict[int, Timing]]], widths: Sequence[int], label: Any) -> tuple[Any, Any]:
+    """Time per step against width, and each variant over `jax.jit` split/merge, one panel per setting."""
+    import matplotlib.pyplot as plt
+
+    colors = {name: f"C{i}" for i, name in enumerate(per_step[max(per_step)])}
+    figs = []
+    for ratio in (False, True):
+        fig, axes = plt.subplots(1, len(per_step), figsize=(10, 4.2), sharey=True)
+        for ax, (threads, table) in zip(np.atleast_1d(axes), per_step.items()):
+            for name, by_width in table.items():
+                if ratio and name == REFERENCE:
+                    continue
+                x, t = _medians(by_width, widths)
+                y = t / np.array([table[REFERENCE][w].median_s for w in x]) if ratio else t * 1e3
+                ax.plot(x, y, _STYLE.get(name, "o-"), color=colors[name], label=name)
+            if ratio:
+                ax.axhline(1 + NEAR, color="black", linestyle=":", label=f"jax.jit + {NEAR:.0%}")
+                ax.axhline(1.0, color="black", linewidth=0.8)
+            ax.set_xscale("log", base=2)
+            ax.set_yscale("log")
+            ax.set_xlabel("hidden width (units per layer)")
+            ax.set_title(f"{label(threads)} per library")
+        axes[0].set_ylabel("time per step / jax.jit split/merge" if ratio else "time per training step (ms)")
+        axes[-1].legend(fontsize=8)
+        figs.append(fig)
+    return figs[0], figs[1]
+
+
+def depth_figure(arrays: Sequence[int], us_depth: dict[str, np.ndarray], fits: dict[str, np.ndarray], title: str) -> Any:
+    """Time per step against state arrays, with a straight-line fit per variant (the floor dashed)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    line = np.linspace(0, max(arrays) * 1.05, 50)
+    for i, (name, times) in enumerate(us_depth.items()):
+        slope, intercept = fits[name]
+        color = "black" if name == "floor" else f"C{i}"
+        ax.plot(arrays, times, "o", color=color)
+        ax.plot(line, intercept + slope * line, "--" if name == "floor" else "-", color=color,
+                label=f"{name}: {intercept:.0f} µs + {slope:.1f} µs/array")
+    ax.set_xlabel("state arrays passed in and out (parameters, batch statistics, step count)")
+    ax.set_ylabel("time per training step (µs)")
+    ax.set_title(title)
+    ax.set_xlim(0)
+    ax.set_ylim(0)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def breakdown_figure(whole_us: float, floor_us: float, stack: dict[str, float]) -> Any:
+    """The blocked step as one bar, its parts (timed alone, plus the unaccounted rest) stacked below."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.0, 3.4))
+    ax.barh([1], [whole_us], color="0.6")
+    ax.axvline(floor_us, color="black", linestyle="--", label=f"floor (blocked): {floor_us:.0f} µs")
+    left = 0.0
+    for i, (name, value) in enumerate(stack.items()):
+        color = "white" if name == "unaccounted" else f"C{i}"
+        ax.barh([0], [value], left=left, color=color, edgecolor="0.3", label=f"{name}: {value:.0f} µs")
+        left += value
+    ax.set_yticks([1, 0], ["nnx.jit step,\nmeasured", "its parts,\ntimed alone"])
+    ax.set_xlabel("time per step (µs), latency")
+    ax.grid(axis="y", visible=False)
+    fig.subplots_adjust(bottom=0.42)
+    fig.legend(loc="lower center", ncols=2, fontsize=8)
+    return fig
+
+
+# ---- the width sweep's records and glue (called by the page) ----
+
+EAGER, COMPILED = "PyTorch eager", "torch.compile"
+JAX_VARIANTS = ("nnx.jit", "nnx.jit(graph=False)", "nnx.jit_partial", "nnx.cached_partial", REFERENCE)
+
+
+def record_width(recorder: Any, threads: int, table: dict[str, dict[int, Timing]],
+                 blocked: dict[int, Timing], steps: dict[int, int]) -> None:
+    """Keep every per-step figure (throughput) and every blocked nnx.jit step (latency) in the results."""
+    for name, by_width in table.items():
+        for width, t in by_width.items():
+            recorder.add("width", name, width, t, threads=threads, steps=steps[width])
+    for width, t in blocked.items():
+        recorder.add("width blocked", "nnx.jit", width, t, threads=threads, steps=1)
+
+
+def width_headline(per_step: dict[int, dict[str, dict[int, Timing]]], widths: Sequence[int], label: Any) -> dict[str, Timing]:
+    """The width sweep's headline figures for the noise check: both ends, both libraries, both settings."""
+    out = {}
+    for threads, table in per_step.items():
+        for name in ("nnx.jit", REFERENCE, EAGER):
+            for width in (widths[0], widths[-1]):
+                out[f"{name}, width {width:,}, {label(threads)}"] = table[name][width]
+    return out
+
+
+def glue_width(per_step: dict[int, dict[str, dict[int, Timing]]], blocked: dict[int, dict[int, Timing]],
+               widths: Sequence[int], steps: Sequence[int], rounds: int, noisy: bool,
+               notes: dict[str, Any], passive: Timing, label: Any) -> None:
+    """Glue every number and verdict of the width sweep's prose and of its rows in the decision table."""
+    from perfguide.plotting import glue_number, glue_words
+    from perfguide.verdicts import fastest
+
+    one, every = min(per_step), max(per_step)
+    small_w, large_w = widths[0], widths[-1]
+    table = per_step[every]
+    glue_number("near_pct", 100 * NEAR)
+    glue_number("min_steps", min(steps))
+    glue_words("all_cores", label(every))
+    glue_number("smallest_width", small_w)
+    glue_number("largest_width", large_w)
+    ratio = [table["nnx.jit"][w].median_s / table[REFERENCE][w].median_s for w in widths]
+    glue_words("crossover", crossover_verdict(
+        widths, [table["nnx.jit"][w] for w in widths], [table[REFERENCE][w] for w in widths]))
+    glue_words("python_bound", python_bound_verdict(ratio[0]))
+    glue_number("nnx_ratio_small", ratio[0])
+    glue_number("nnx_ratio_large", ratio[-1])
+    glue_number("nnx_small_ms", table["nnx.jit"][small_w].median_s * 1e3)
+    glue_number("jax_small_ms", table[REFERENCE][small_w].median_s * 1e3)
+    small = {name: table[name][small_w] for name in JAX_VARIANTS}
+    best = fastest({name: t.median_s for name, t in small.items()})
+    glue_words("fastest_small", f"`{best}`")
+    glue_number("fastest_small_speedup", small["nnx.jit"].median_s / small[best].median_s)
+    glue_words("use_small", small_model_verdict(small))
+    glue_words("use_wide", wide_model_verdict(table["nnx.jit"][large_w], table[REFERENCE][large_w]))
+    for threads, key in ((one, "one"), (every, "all")):
+        t = per_step[threads]
+        glue_words(f"hiding_{key}", hiding_verdict(label(threads), blocked[threads][large_w], t["nnx.jit"][large_w]))
+        for end, width in (("small", small_w), ("large", large_w)):
+            glue_words(f"torch_{end}_{key}", library_verdict(
+                "`jax.jit` split/merge", t[REFERENCE][width], "PyTorch eager", t[EAGER][width], noisy))
+        wide = max(t[COMPILED])
+        glue_words(f"compiled_{key}", compiled_verdict(t[EAGER][wide], t[COMPILED][wide]))
+        glue_words(f"compiled_jax_{key}", library_verdict(
+            "`jax.jit` split/merge", t[REFERENCE][wide], "`torch.compile`", t[COMPILED][wide], noisy))
+    glue_number("compiled_width", wide)
+    glue_number("compile_s", notes["compile_s"][wide])
+    glue_words("sgd_eager", f"the {notes['sgd'][EAGER]}")
+    glue_words("sgd_compiled", f"the {notes['sgd'][COMPILED]}")
+    glue_words("graph_breaks", graph_breaks_verdict(notes["graph_breaks"]))
+    spinning = table[EAGER][small_w]
+    glue_number("passive_ms", passive.median_s * 1e3)
+    glue_number("spinning_ms", spinning.median_s * 1e3)
+    glue_words("wait_policy", wait_policy_verdict(spinning, passive))
+    # the step in the sweep
+    for threads, suffix in ((every, ""), (one, "_one")):
+        functional = [per_step[threads][REFERENCE][w] for w in widths]
+        glue_words(f"rise_jax{suffix}", rise_verdict(widths, functional))
+        glue_words(f"per_run{suffix}", per_run_verdict(widths, functional, steps))
+    glue_words("rise_torch", rise_verdict(widths, [table[EAGER][w] for w in widths]))
+    drop = max(range(1, len(widths)), key=lambda i: steps[i - 1] / steps[i])
+    glue_number("drop_from", widths[drop - 1])
+    glue_number("drop_to", widths[drop])
+    glue_number("step_growth", table[REFERENCE][widths[drop]].median_s / table[REFERENCE][widths[drop - 1]].median_s)
+    glue_number("steps_drop", steps[drop - 1] / steps[drop])
+    for key, name, library in (("jax", REFERENCE, "`jax.jit`"), ("torch", EAGER, "PyTorch eager")):
+        glue_words(f"threads_{key}", threads_verdict(
+            widths, [per_step[one][name][w] for w in widths], [table[name][w] for w in widths]))
+        glue_words(f"small_threads_{key}", small_threads_verdict(library, per_step[one][name][small_w], table[name][small_w]))
+    glue_words("rounds", "in one turn per variant" if rounds == 1 else
+               f"in {rounds} turns, interleaved with the other variants of its width")
