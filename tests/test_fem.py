@@ -298,3 +298,19 @@ def test_goals_read_n_20_or_the_largest_below_and_the_fastest_jax_method() -> No
     assert jacobian_goal.met(jacobian_goal.measure(full)) and "1 thread" in jacobian_goal.text
     with pytest.raises(KeyError):
         page.GOALS[2].measure(full)  # no residual records: the goal is missing, not met
+
+
+def test_on_a_gpu_the_rate_figure_draws_the_host_bound_from_numpy_and_names_the_device() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from perfguide.timing import Timing
+
+    timing = Timing(1e-3, (1e-3,) * 5, 1)
+    side = fem.Side(timings={("jacobian", "jax_vmap", 2): timing},
+                    roofs={"bandwidth": 1e12, "numpy_bandwidth": 1e10, "backend": "gpu"})
+    fig = fem.rate_figure({1: side, 2: side}, "jacobian", {"jax_vmap": "JAX vmap"}, {2: 1e6}, "Jacobian")
+    ax = fig.axes[0]
+    assert "GPU" in ax.get_title()
+    bound = [line for line in ax.get_lines() if "host" in line.get_label()]
+    assert bound and bound[0].get_ydata()[0] == pytest.approx(8 * 1e10 / 1e6)

@@ -8,6 +8,7 @@ from perfguide.verdicts import compare_timings, resolved
 
 TIE = 0.10  # two figures within 10% of each other are reported as the same
 LIMITED = 0.70  # "limited by" a roof only at 70% of it or more; "at X% of" below
+LARGER_PART = 0.5  # the element blocks are "the larger part" at half the pipeline's time or more
 COMPILE_FLAT = 1.5  # compile time within 1.5x from the smallest to the largest mesh: flat
 GOAL_N = 20  # the goals read n = 20, or the largest n below it in a quick build
 JAX_JACOBIAN = ("jax_vmap", "jax_autodiff")  # float64 JAX methods; the fastest one counts
@@ -79,7 +80,7 @@ def compile_growth_verdict(growth: float, flat: float = COMPILE_FLAT) -> str:
     return f"grows by a factor {growth:.1f} (more than {flat:g}) with the mesh size"
 
 
-def stage_verdict(blocks: Timing, whole: Timing, tie: float = TIE) -> str:
+def stage_verdict(blocks: Timing, whole: Timing, tie: float = TIE, larger: float = LARGER_PART) -> str:
     """Whether the element-block prefix or what follows it takes most of the pipeline's time.
     Prefixes are compiled separately, so only the two ends are compared."""
     share = blocks.median_s / whole.median_s
@@ -87,11 +88,11 @@ def stage_verdict(blocks: Timing, whole: Timing, tie: float = TIE) -> str:
         return (f"the element blocks alone take {share:.0%} of the whole pipeline's time, which "
                 f"this run does not tell apart from all of it (within {tie:.0%}, or the "
                 f"{whole.spread} bands overlap): computing the element matrices is most of it")
-    if share >= 0.5:
-        return (f"the element blocks alone take {share:.0%} of the whole pipeline's time: "
-                "computing the element matrices is the larger part")
-    return (f"the element blocks alone take {share:.0%} of the whole pipeline's time: the sum, "
-            "gather and wrap after them are the larger part")
+    if share >= larger:
+        return (f"the element blocks alone take {share:.0%} of the whole pipeline's time (at least "
+                f"{larger:.0%}): computing the element matrices is the larger part")
+    return (f"the element blocks alone take {share:.0%} of the whole pipeline's time (under "
+            f"{larger:.0%}): the sum, gather and wrap after them are the larger part")
 
 
 def both_settings(name_a: str, a: dict[int, Timing], name_b: str, b: dict[int, Timing],
