@@ -136,14 +136,14 @@ def gbps(length: int, timing: Timing) -> float:
 
 
 def setting_title(threads: int, backend: str = "cpu") -> str:
-    """A panel title for one thread setting: '1 thread each', or the devices on an accelerator."""
+    """A panel title for one thread setting: '1 core each', or the devices on an accelerator."""
     if backend == "cpu":
         return f"{thread_label(threads)} each"
     return f"NumPy on CPU ({thread_label(threads)}), JAX on {backend.upper()}"
 
 
 def thread_table(rows: dict[str, list[float]], settings: list[int], backend: str = "cpu") -> str:
-    """A Markdown table with one column per thread setting ('1 thread each', ...)."""
+    """A Markdown table with one column per thread setting ('1 core each', ...)."""
     heads = [setting_title(t, backend) for t in settings]
     lines = ["| | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(settings)]
     for key, values in rows.items():

@@ -235,7 +235,9 @@ def time_call(
 
     harness_s = 0.0
     if mode == "latency":  # on a fresh output: a chained fn may donate older ones
-        harness_s = blocking_cost_s(block(fn(*args)))
+        with gc_paused():
+            fresh = block(fn(*args))
+        harness_s = blocking_cost_s(fresh)
     per_call_s = []
     for _ in range(repeats):
         with gc_paused():

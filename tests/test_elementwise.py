@@ -35,7 +35,7 @@ def test_device_put_copies_a_misaligned_numpy_array() -> None:
     for offset in (4, 16, 32):
         host = elementwise.aligned_empty(100_000, offset=offset)
         host[:] = 1.0
-        put = jax.device_put(host)
+        put = jax.device_put(host).block_until_ready()  # the copy itself is asynchronous
         assert not elementwise.shares_buffer(put, host)
         host[0] = 5.0
         assert float(put[0]) == 1.0
@@ -100,14 +100,14 @@ def test_sweep_table_has_one_column_per_thread_setting() -> None:
     numpy_runs, jax_runs = _fake_sweeps()
     rows = elementwise.sweep_rows([100, 1000], numpy_runs, jax_runs, [1000])
     table = elementwise.thread_table(rows, [1, 2])
-    assert "| 1 thread each | 2 threads each |" in table
+    assert "| 1 core each | 2 cores each |" in table
     assert all(len(values) == 2 for values in rows.values())
 
 
 def test_large_verdicts_cover_each_setting_and_name_devices_on_a_gpu() -> None:
     numpy_runs, jax_runs = _fake_sweeps()
     words = measuring.large_verdicts([100, 1000], numpy_runs, jax_runs, [100, 1000])
-    assert words.count("1 thread each") == 2 and "across settings" in words
+    assert words.count("1 core each") == 2 and "across settings" in words
     assert "not told apart" in words and "threads each than" not in words
     gpu = measuring.large_verdicts([100, 1000], numpy_runs, jax_runs, [1000], backend="gpu")
     assert "JAX on GPU" in gpu and "NumPy on CPU" in gpu and "threads each" not in gpu

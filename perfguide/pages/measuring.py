@@ -103,16 +103,16 @@ def precision_verdict(numpy64: Timing, numpy32: Timing, jax32: Timing, jax64: Ti
 
 
 def threads_verdict(name: str, one_thread: Timing, all_cores: Timing, cores: int) -> str:
-    """Whether a side gains from all cores over 1 thread (spread-aware, by more than TIE)."""
+    """Whether a side gains from all cores over 1 core (spread-aware, by more than TIE)."""
     if cores == 1:
         return f"{name}: this machine offers one core, so there is no second setting to compare"
     many = thread_label(cores)
     if not resolved(one_thread, all_cores):
-        return f"{name} is not told apart between 1 thread and {many} (within {TIE:.0%} or the spread)"
+        return f"{name} is not told apart between 1 core and {many} (within {TIE:.0%} or the spread)"
     ratio = one_thread.median_s / all_cores.median_s
     if ratio > 1:
-        return f"{name} is {ratio:.1f}× faster with {many} than with 1 thread"
-    return f"{name} is {1 / ratio:.1f}× slower with {many} than with 1 thread"
+        return f"{name} is {ratio:.1f}× faster with {many} than with 1 core"
+    return f"{name} is {1 / ratio:.1f}× slower with {many} than with 1 core"
 
 
 def floor_verdict(lengths: list[int], jit_s: list[float], floor_s: float) -> str:
