@@ -144,7 +144,7 @@ def torch_sgd(model: "torch.nn.Module", fused: bool = True) -> "torch.optim.Opti
 def torch_step(
     model: "torch.nn.Module", *, compiled: bool = False
 ) -> Callable[["torch.Tensor", "torch.Tensor"], "torch.Tensor"]:
-    """A PyTorch SGD step for `model`: eager (fused SGD), or the whole step under `torch.compile`."""
+    """A PyTorch SGD step for `model`: eager (fused SGD), or the step function under `torch.compile`."""
     import torch
 
     optimizer = torch_sgd(model, fused=not compiled)
@@ -211,13 +211,31 @@ def _time_interleaved(
             parts[name].append(
                 time_call(run_steps, step, data, repeats=repeats, warmup=warmup, mode="throughput")
             )
-    pooled = {}
-    for name, timings in parts.items():
-        first = timings[0]
-        per_call = tuple(t for timing in timings for t in timing.per_call_s)
-        harness = float(np.mean([timing.harness_s for timing in timings]))
-        pooled[name] = Timing(first.first_call_s, per_call, first.calls_per_repeat, first.mode, harness)
-    return {name: timing.scaled(1 / len(data)) for name, timing in pooled.items()}
+    return {name: pool(timings).scaled(1 / len(data)) for name, timings in parts.items()}
+
+
+def pool(timings: list["Timing"]) -> "Timing":
+    """One Timing holding the repeats of several (rounds, or alternating processes) of one measurement."""
+    from perfguide.timing import Timing
+
+    first = timings[0]
+    per_call = tuple(t for timing in timings for t in timing.per_call_s)
+    harness = float(np.mean([timing.harness_s for timing in timings]))
+    return Timing(first.first_call_s, per_call, first.calls_per_repeat, first.mode, harness)
+
+
+def _pool_runs(runs: list["Isolated"], keys: tuple[str, ...]) -> "Isolated":
+    """The first run, with the Timings under `keys` of its value pooled over all the runs."""
+    from perfguide.isolated import Isolated
+
+    value = dict(runs[0].value)
+    for key in keys:
+        table = value[key]
+        if all(isinstance(t, dict) for t in table.values()):  # name -> width -> Timing
+            value[key] = {n: {w: pool([r.value[key][n][w] for r in runs]) for w in by_w} for n, by_w in table.items()}
+        else:  # width -> Timing
+            value[key] = {w: pool([r.value[key][w] for r in runs]) for w in table}
+    return Isolated(value, runs[0].threads, runs[0].environment, any(r.jax_started for r in runs))
 
 
 def jax_width_sweep(
@@ -326,6 +344,7 @@ def isolated_width_sweep(
     rounds: int = 1,
     repeats: int = 5,
     passive: bool = False,
+    alternations: int = 1,
 ) -> tuple["Isolated", "Isolated", "Isolated | None"]:
     """Both sides of the width sweep at `threads` cores, each in a fresh process of its own.
 
@@ -335,18 +354,28 @@ def isolated_width_sweep(
     process runs PyTorch eager at the smallest width right after the second, like it in every
     setting (rounds, repeats, environment, the checked first steps) but with OpenMP's passive
     wait policy: libgomp's threads spin by default while they wait for work, which takes time from
-    whatever else wants the cores; passive threads sleep.
+    whatever else wants the cores; passive threads sleep. With `alternations` > 1 the JAX and
+    PyTorch processes alternate (JAX, PyTorch, JAX, PyTorch, ...) and each side's repeats are pooled,
+    so that a slow spell of the machine falls on both libraries rather than on one.
     """
     from perfguide.isolated import run_isolated
 
     nnx_model, _ = model_and_optimizer(widths[0], depth, graph=True)
     initial = {widths[0]: torch_twin(nnx_model).state_dict()}
 
-    jax_run = run_isolated(jax_width_sweep, widths, steps, depth, rounds=rounds, repeats=repeats, threads=threads)
     common = dict(device=device, rounds=rounds, repeats=repeats, initial=initial, threads=threads, preload=("torch",))
-    torch_run = run_isolated(
-        torch_width_sweep, widths, steps, depth, compiled_widths=compiled_widths, env={"JAX_PLATFORMS": "cpu"}, **common
-    )
+    jax_runs, torch_runs = [], []
+    for _ in range(alternations):
+        jax_runs.append(
+            run_isolated(jax_width_sweep, widths, steps, depth, rounds=rounds, repeats=repeats, threads=threads)
+        )
+        torch_runs.append(
+            run_isolated(
+                torch_width_sweep, widths, steps, depth, compiled_widths=compiled_widths, env={"JAX_PLATFORMS": "cpu"}, **common
+            )
+        )
+    jax_run = _pool_runs(jax_runs, ("timings", "blocked"))
+    torch_run = _pool_runs(torch_runs, ("timings",))
     passive_run = None
     if passive:
         passive_run = run_isolated(

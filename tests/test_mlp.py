@@ -101,3 +101,11 @@ def test_isolated_width_sweep_runs_each_side_alone_on_one_thread() -> None:
 def _nnx_losses(width: int, steps: int) -> list:
     model, optimizer = mlp.model_and_optimizer(width, DEPTH, graph=True)
     return [mlp.train_step(model, optimizer, *b) for b in mlp.batches(steps)]
+
+
+def test_alternating_processes_pool_each_sides_repeats() -> None:
+    jax_run, torch_run, _ = mlp.isolated_width_sweep(WIDTHS[:1], STEPS[:1], DEPTH, threads=1, repeats=2, alternations=2)
+    assert jax_run.value["timings"]["nnx.jit"][WIDTHS[0]].repeats == 4
+    assert jax_run.value["blocked"][WIDTHS[0]].repeats == 4
+    assert torch_run.value["timings"][mlp.TORCH_EAGER][WIDTHS[0]].repeats == 4
+    assert not torch_run.jax_started
