@@ -132,25 +132,30 @@ def torch_verdict(setting: str, jax_name: str, jax_t: Timing, torch_name: str, t
     return f"{setting}: {words}."
 
 
-def thread_verdict(side: str, one_t: Timing, all_t: Timing, cores: int, busy: bool) -> str:
-    """Whether a side is faster, slower or not told apart on all cores than on one thread.
+def thread_verdict(sides: dict[str, tuple[Timing, Timing]], cores: int, busy: bool) -> str:
+    """Per side, whether it is faster, slower or not told apart on all cores than on one core.
 
-    `busy`: the machine's load average exceeded its cores during the run (`NoiseCheck.busy`).
+    `sides` maps a name to (timing on 1 core, timing on all `cores`); `busy`: the machine's load
+    average exceeded its cores during the run (`NoiseCheck.busy`), said once if any side is slower.
     """
-    one, every = _us(one_t), _us(all_t)
-    figures = f"{one:.0f} µs per step on 1 thread, {every:.0f} µs on {cores} cores"
-    if not resolved(one_t, all_t, TIE):
-        return f"{side} is not told apart on 1 thread and on {cores} cores by this run ({figures})."
-    if every > one:
-        load = (
-            " The machine's load exceeded its cores during this run (see the box below), so threads "
-            "that must meet at every step also waited for the scheduler; this figure says what "
+    sentences, slower = [], False
+    for side, (one_t, all_t) in sides.items():
+        one, every = _us(one_t), _us(all_t)
+        figures = f"{one:.0f} µs per step on 1 core, {every:.0f} µs on {cores}"
+        if not resolved(one_t, all_t, TIE):
+            sentences.append(f"{side} is not told apart on 1 core and on {cores} by this run ({figures}).")
+        elif every > one:
+            slower = True
+            sentences.append(f"{side} is slower on all {cores} cores than on 1 ({figures}).")
+        else:
+            sentences.append(f"{side} is faster on all {cores} cores than on 1 ({figures}).")
+    if slower and busy:
+        sentences.append(
+            "The machine's load exceeded its cores during this run (see the box below): threads that "
+            "must meet at every step also waited for the scheduler, so the all-core figures say what "
             "all cores gave here, not on an idle machine."
-            if busy
-            else ""
         )
-        return f"{side} is slower on all {cores} cores than on 1 thread ({figures}).{load}"
-    return f"{side} is faster on all {cores} cores than on 1 thread ({figures})."
+    return " ".join(sentences)
 
 
 def _t(us: float, spread: float = 0.02) -> Timing:
@@ -181,13 +186,13 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
     ),
     (
         thread_verdict,
-        {"side": "PyTorch", "one_t": _t(10.0), "all_t": _t(20.0), "cores": 2, "busy": False},
-        {"side": "PyTorch", "one_t": _t(20.0), "all_t": _t(10.0), "cores": 2, "busy": False},
+        {"sides": {"PyTorch": (_t(10.0), _t(20.0))}, "cores": 2, "busy": False},
+        {"sides": {"PyTorch": (_t(20.0), _t(10.0))}, "cores": 2, "busy": False},
     ),
     (
         thread_verdict,
-        {"side": "PyTorch", "one_t": _t(10.0), "all_t": _t(20.0), "cores": 2, "busy": False},
-        {"side": "PyTorch", "one_t": _t(10.0), "all_t": _t(10.5), "cores": 2, "busy": False},
+        {"sides": {"PyTorch": (_t(10.0), _t(20.0))}, "cores": 2, "busy": False},
+        {"sides": {"PyTorch": (_t(10.0), _t(10.5))}, "cores": 2, "busy": False},
     ),
 ]
 

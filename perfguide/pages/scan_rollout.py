@@ -93,8 +93,9 @@ def unroll_verdict(best: int, best_t: Timing, rolled_t: Timing, compile_growth: 
         )
     return (
         f"Here unrolling does not pay: the fastest factor by median, {best}, is {gain:.2f}× as fast "
-        f"per step as `unroll=1`, not resolved by more than {UNROLL_PAYS:.0%} outside the spread "
-        f"bands, {cost}. For this step, leave `unroll=1` unless a measurement says otherwise."
+        f"per step as `unroll=1`, a gain this run does not resolve (not more than "
+        f"{UNROLL_PAYS:.0%} with the spread bands apart), {cost}. For this step, leave `unroll=1` "
+        "unless a measurement says otherwise."
     )
 
 
