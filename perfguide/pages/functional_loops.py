@@ -111,6 +111,19 @@ def eager_index_verdict(eager_t: Timing, flat_t: Timing) -> str:
     )
 
 
+def eager_takeaway(eager_t: Timing, flat_t: Timing) -> str:
+    """The take-away on where to index the batch, from the same two timings as `eager_index_verdict`."""
+    if resolved(eager_t, flat_t, TIE) and eager_t.median_s > flat_t.median_s:
+        return (
+            "Stage data on the device once and pass indices; index inside the step: here eager "
+            f"indexing made loop 6 {eager_t.median_s / flat_t.median_s:.1f}× slower per step."
+        )
+    return (
+        "Where to index the batch did not decide this run: eager indexing and indexing inside the "
+        "step were not told apart for loop 6."
+    )
+
+
 def width_verdict(loop: str, narrow_speedup: float, wide_speedup: float) -> str:
     """How a loop's speedup over `nnx.jit` changes from the narrow to the wide model."""
     change = narrow_speedup / wide_speedup
@@ -173,6 +186,7 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
         {"nnx_t": _t(300.0), "scan_t": _t(40.0), "floor_t": _t(20.0)},
     ),
     (eager_index_verdict, {"eager_t": _t(80.0), "flat_t": _t(40.0)}, {"eager_t": _t(41.0), "flat_t": _t(40.0)}),
+    (eager_takeaway, {"eager_t": _t(80.0), "flat_t": _t(40.0)}, {"eager_t": _t(41.0), "flat_t": _t(40.0)}),
     (width_verdict, {"loop": "7", "narrow_speedup": 30.0, "wide_speedup": 3.0}, {"loop": "7", "narrow_speedup": 3.0, "wide_speedup": 3.1}),
     (
         torch_verdict,
