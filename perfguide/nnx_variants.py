@@ -28,26 +28,36 @@ def _donate(nodes: tuple[Any, ...]) -> tuple[int, ...]:
 
 
 def nnx_jit(train_step: TrainStep, *nodes: Any) -> Step:
-    """`nnx.jit` in graph mode: the object graph is traversed on every call."""
-    jitted = nnx.jit(train_step, graph=True, graph_updates=True, donate_argnums=_donate(nodes))
+    """`nnx.jit` in graph mode: the object graph is traversed every call."""
+    jitted = nnx.jit(
+        train_step, graph=True, graph_updates=True,
+        donate_argnums=_donate(nodes),
+    )
     return lambda *batch: jitted(*nodes, *batch)
 
 
 def nnx_jit_tree(train_step: TrainStep, *nodes: Any) -> Step:
-    """`nnx.jit(graph=False)`: Modules are flattened as ordinary pytrees on every call."""
+    """`nnx.jit(graph=False)`: Modules flattened as pytrees every call."""
     jitted = nnx.jit(train_step, graph=False, donate_argnums=_donate(nodes))
     return lambda *batch: jitted(*nodes, *batch)
 
 
 def nnx_jit_partial(train_step: TrainStep, *nodes: Any) -> Step:
-    """`nnx.jit_partial(..., graph=False)`: the nodes are flattened once, at construction."""
-    # The bound arguments reach jax.jit as one list, argument 0; argument 1 would be the batch.
-    return nnx.jit_partial(train_step, *nodes, graph=False, donate_argnums=0)
+    """`nnx.jit_partial(..., graph=False)`: nodes flattened once, at
+    construction."""
+    # The bound arguments reach jax.jit as one list, argument 0;
+    # argument 1 would be the batch.
+    return nnx.jit_partial(
+        train_step, *nodes, graph=False, donate_argnums=0
+    )
 
 
 def nnx_cached_partial(train_step: TrainStep, *nodes: Any) -> Step:
-    """`nnx.cached_partial` over a graph-mode `nnx.jit`: the graph traversal is cached."""
-    jitted = nnx.jit(train_step, graph=True, graph_updates=True, donate_argnums=_donate(nodes))
+    """`nnx.cached_partial` over a graph-mode `nnx.jit`: traversal cached."""
+    jitted = nnx.jit(
+        train_step, graph=True, graph_updates=True,
+        donate_argnums=_donate(nodes),
+    )
     return nnx.cached_partial(jitted, *nodes)
 
 
