@@ -61,8 +61,8 @@ def hiding_verdict(setting: str, cores: int, blocked: Timing, pipelined: Timing,
         )
         if cores == 1:
             return head + (
-                ": with one core for the dispatch thread and XLA's pool, that is the cost of waiting on "
-                "each step, not Python work running beside the compute"
+                ": with one core shared by the dispatch thread and XLA's pool nothing runs beside the "
+                "compute, so the gain lies in how the steps are waited on and scheduled, not in an overlap"
             )
         return head + (
             ": the Python work of the next step, or the wait on each step, overlapped with XLA's compute "
@@ -467,3 +467,51 @@ def glue_width(per_step: dict[int, dict[str, dict[int, Timing]]], blocked: dict[
         glue_words(f"small_threads_{key}", small_threads_verdict(library, per_step[one][name][small_w], table[name][small_w]))
     glue_words("rounds", "in one turn per variant" if rounds == 1 else
                f"in {rounds} turns, interleaved with the other variants of its width")
+
+
+ARRAYS_PER_LAYER = 6  # kernel, bias, scale, offset, running mean and variance of one Linear + BatchNorm block
+DEPTH_KEYS = {"nnx": "nnx.jit", "tree": "nnx.jit(graph=False)", "partial": "nnx.jit_partial",
+              "cached": "nnx.cached_partial", "jax": REFERENCE, "floor": "floor"}
+
+
+def glue_depth(arrays: Sequence[int], us_depth: dict[str, np.ndarray], fits: dict[str, np.ndarray]) -> None:
+    """Glue the depth sweep's costs per array and per layer, the deepest ratios and the per-array verdicts."""
+    from perfguide.plotting import glue_number, glue_words
+
+    for key, name in DEPTH_KEYS.items():
+        glue_number(f"per_array_{key}_us", fits[name][0])
+        glue_number(f"per_layer_{key}_us", fits[name][0] * ARRAYS_PER_LAYER)
+    glue_number("max_arrays", max(arrays))
+    for key in ("nnx", "jax"):
+        glue_number(f"{key}_over_floor_deep", us_depth[DEPTH_KEYS[key]][-1] / us_depth["floor"][-1])
+    for key in ("nnx", "partial"):
+        glue_words(f"per_array_{key}", per_array_verdict(fits[DEPTH_KEYS[key]][0], fits["floor"][0]))
+    per_layer = {name: fits[name][0] * ARRAYS_PER_LAYER for name in JAX_VARIANTS}
+    glue_words("use_deep", deep_model_verdict(per_layer))
+    glue_words("use_graph", graph_features_verdict(per_layer["nnx.cached_partial"], per_layer["nnx.jit"]))
+
+
+BREAKDOWN_KEYS = {"whole": "nnx.jit step (whole)", "split": "nnx.split", "flat_state": "flatten the State",
+                  "flat_dict": "flatten a plain dict", "call": "compiled call (jax.jit)", "update": "nnx.update",
+                  "merge": "nnx.merge", "floor": "floor (blocked)"}
+
+
+def glue_breakdown(breakdown: dict[str, Timing]) -> Any:
+    """Glue the breakdown's parts, share and flatten verdicts; return its figure (parts stacked, unaccounted rest)."""
+    from perfguide.plotting import glue_number, glue_words
+
+    us = {name: t.median_s * 1e6 for name, t in breakdown.items()}
+    for key, name in BREAKDOWN_KEYS.items():
+        glue_number(f"part_{key}_us", us[name])
+    counted = ["nnx.split", "compiled call (jax.jit)", "nnx.update"]
+    glue_words("parts_share", parts_verdict(breakdown["nnx.jit step (whole)"], {n: breakdown[n] for n in counted}))
+    glue_words("flatten", flatten_verdict(breakdown["flatten the State"], breakdown["flatten a plain dict"]))
+    stack = {
+        "nnx.split (graph traversal)": us["nnx.split"],
+        "flatten the State": us["flatten the State"],
+        "rest of the compiled call": max(us["compiled call (jax.jit)"] - us["flatten the State"], 0.0),
+        "nnx.update (write-back)": us["nnx.update"],
+    }
+    whole = us["nnx.jit step (whole)"]
+    stack["unaccounted"] = max(whole - sum(stack.values()), 0.0)
+    return breakdown_figure(whole, us["floor (blocked)"], stack)
