@@ -160,7 +160,9 @@ def numpy_data(epochs: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.n
     never runs a JAX operation (which would start XLA's thread pool in its process).
     """
     x, y = data()
-    return np.array(x), np.array(y), np.array(epoch_orders(epochs, seed))
+    # float32 whatever jax_enable_x64 says: both sides train the float32 model
+    x, y = np.asarray(x, np.float32), np.asarray(y, np.float32)
+    return x.copy(), y.copy(), np.array(epoch_orders(epochs, seed))
 
 
 def torch_side(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from perfguide.threads import thread_environment
+from perfguide.threads import thread_environment, thread_label
 
 
 # The child pins itself to its cores before Python imports anything else (numpy, JAX, PyTorch);
@@ -88,7 +88,7 @@ def run_isolated(
         )
         if done.returncode != 0 or not reply.exists():
             raise RuntimeError(
-                f"{target} failed in its isolated process ({threads} threads, exit {done.returncode}):\n"
+                f"{target} failed in its isolated process ({thread_label(threads)}, exit {done.returncode}):\n"
                 f"{done.stderr[-4000:]}"
             )
         value, environment, jax_started = pickle.loads(reply.read_bytes())
