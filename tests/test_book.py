@@ -60,3 +60,10 @@ def test_landing_page_names_the_pinned_stack() -> None:
     intro = (REPOSITORY / "book" / "intro.md").read_text()
     for package in ("jax", "jaxlib", "flax", "optax", "numpy", "torch", "jupyter-book"):
         assert f"{package} {pins[package]}" in intro, f"book/intro.md does not state {package} {pins[package]}"
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_markdown_tables_from_cell_outputs_render_as_tables(quick_book: Path, page: str) -> None:
+    html = page_html(quick_book, page)
+    assert "|---|" not in html and "|\u2014|" not in html, f"{page} shows a Markdown table as raw text"
+    assert "Processes started for one side" not in html or html.count("<table") >= 2
