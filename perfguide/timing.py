@@ -37,12 +37,18 @@ MIN_REPEATS_FOR_IQR = 5  # with fewer repeats a quartile is an interpolation: sh
 
 def block(out: Any) -> Any:
     """Wait until every array in `out` is computed: JAX via block_until_ready, torch via CUDA sync."""
+    if isinstance(out, jax.Array):  # fast paths: one array, or a synchronous NumPy result
+        return out.block_until_ready()
+    if isinstance(out, np.ndarray):
+        return out
     leaves = jax.tree_util.tree_leaves(out)
     if any(_is_cuda_tensor(leaf) for leaf in leaves):
         import torch
 
         torch.cuda.synchronize()
-    jax.block_until_ready([leaf for leaf in leaves if isinstance(leaf, jax.Array)])
+    arrays = [leaf for leaf in leaves if isinstance(leaf, jax.Array)]
+    if arrays:
+        jax.block_until_ready(arrays)
     return out
 
 
