@@ -1,7 +1,7 @@
 """Run one side of a comparison in a fresh process with given thread limits, and get its results back.
 
-`run_isolated(fn, *args, threads=N, **kwargs)` starts `python -m perfguide.isolated`, which pins
-itself to N cores and sets every library's thread variables *before* importing anything, imports
+`run_isolated(fn, *args, threads=N, **kwargs)` starts a Python process that pins itself to N cores
+(with every library's thread variables already set) *before* importing anything, then imports
 `fn` by its module and name, tells the libraries it loaded to use N threads, calls it, and sends
 back its return value (anything picklable: `Timing`s, floats, NumPy arrays) with the child's
 environment record. Each side of a cross-library ratio runs this way, so no library's idle pool
@@ -30,7 +30,7 @@ BOOTSTRAP = (
 )
 
 
-RUNS: dict[str, dict[str, Any]] = {}  # "<target>, <N> thread(s)" -> environment of every child this process started
+RUNS: dict[str, dict[str, Any]] = {}  # "<target>, <N core(s)>" -> environment of every child this process started
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def run_isolated(
                 f"{done.stderr[-4000:]}"
             )
         value, environment, jax_started = pickle.loads(reply.read_bytes())
-    RUNS[f"{target}, {threads} thread{'s' * (threads > 1)}"] = environment
+    RUNS[f"{target}, {thread_label(threads)}"] = environment
     return Isolated(value, threads, environment, jax_started)
 
 
