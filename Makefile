@@ -29,7 +29,7 @@ test: $(STAMP)  ## unit tests, pairing check, quick-profile book build and brows
 	pytest
 
 bench: $(STAMP)  ## print each speed goal with the ratio measured by the last `make book`
-	python -m perfguide.bench _build/results
+	python -m chapters.bench _build/results
 
 sync:  ## regenerate each notebooks/*.ipynb from its .md (outputs stripped)
 	jupytext --sync notebooks/*.md

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import perfguide as pg
-from perfguide import elementwise
-from perfguide.pages import measuring
+from workloads import elementwise
+from chapters import measuring
 
 cpu_only = pytest.mark.skipif(jax.default_backend() != "cpu", reason="aliasing is a CPU-backend behaviour")
 
@@ -185,7 +185,7 @@ def test_code_the_page_includes_fits_the_page_column() -> None:
     from pathlib import Path
 
     page = (Path(__file__).resolve().parents[1] / "notebooks" / "measuring.md").read_text()
-    shown = re.findall(r"literalinclude\} \.\./perfguide/elementwise\.py\n:pyobject: (\w+)", page)
+    shown = re.findall(r"literalinclude\} \.\./workloads/elementwise\.py\n:pyobject: (\w+)", page)
     assert shown
     for name in shown:
         long = [line for line in inspect.getsource(getattr(elementwise, name)).splitlines() if len(line) > 78]

@@ -1,4 +1,4 @@
-"""perfguide.fem: the mesh numbering, every assembly method against scikit-fem, and the solves."""
+"""workloads.fem: the mesh numbering, every assembly method against scikit-fem, and the solves."""
 
 from collections.abc import Iterator
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from perfguide import fem
+from workloads import fem
 
 F64_TOLERANCE = 1e-10
 F32_TOLERANCE = 1e-5  # float32 round-off (eps 1.2e-7) accumulated over a few hundred terms
@@ -24,7 +24,7 @@ def x64() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def reference() -> dict[int, sp.csr_matrix]:
-    """scikit-fem's stiffness matrices, in perfguide.fem's numbering, for n = 1 and 3."""
+    """scikit-fem's stiffness matrices, in workloads.fem's numbering, for n = 1 and 3."""
     return {n: fem.assemble_stiffness(n, method="scikit_fem") for n in (1, 3)}
 
 
@@ -282,7 +282,7 @@ def test_each_jax_process_compiles_its_own_programs() -> None:
 
 def test_goals_read_n_20_or_the_largest_below_and_the_fastest_jax_method() -> None:
     from perfguide.goals import Results
-    from perfguide.pages import fe_assembly as page
+    from chapters import fe_assembly as page
 
     def record(experiment: str, variant: str, size: int, seconds: float, threads: int) -> dict:
         return {"experiment": experiment, "variant": variant, "size": size, "median_s": seconds, "threads": threads}

@@ -6,8 +6,8 @@ import pytest
 from flax import nnx
 
 import perfguide as pg
-from perfguide import folax_model as fm
-from perfguide import nnx_variants as nv
+from workloads import folax_model as fm
+from workloads import nnx_variants as nv
 
 EPOCHS = 2
 

@@ -7,8 +7,8 @@ import pytest
 from conftest import REPOSITORY
 
 import perfguide as pg
-from perfguide import advection as adv
-from perfguide.pages import loops_under_jit as page
+from workloads import advection as adv
+from chapters import loops_under_jit as page
 
 STEPS = (1, 5, 12)  # 12 is not a multiple of the unroll factors 8 and 16
 JAX_VARIANTS = {

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from perfguide import mlp
+from workloads import mlp
 
 WIDTHS, STEPS, DEPTH = [8, 16], [3, 3], 3  # two widths: the check runs at the first only
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from perfguide import mlp
-from perfguide import nnx_variants as nv
+from workloads import mlp
+from workloads import nnx_variants as nv
 
 WIDTH, DEPTH, STEPS = 16, 4, 8
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 import perfguide as pg
-from perfguide.bench import bench_rows, main
-from perfguide.pages import PAGES, page_module
+from chapters.bench import bench_rows, main
+from chapters import PAGES, page_module
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -50,7 +50,7 @@ def test_every_public_verdict_function_of_a_page_is_checked(page: str) -> None:
 def test_pages_do_not_grade_themselves(page: str) -> None:
     text = (REPOSITORY / "notebooks" / f"{page}.md").read_text().lower()
     for phrase in ("speed target", "the target of", "target met", "targets met", "meets the target"):
-        assert phrase not in text, f"{page} grades itself ({phrase!r}); goals belong in perfguide/pages/{page}.py"
+        assert phrase not in text, f"{page} grades itself ({phrase!r}); goals belong in chapters/{page}.py"
 
 
 def _write(folder: Path, page: str, records: list[dict]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from perfguide import elementwise
+from workloads import elementwise
 from perfguide.goals import Goal
 from perfguide.threads import thread_label
 from perfguide.timing import Timing

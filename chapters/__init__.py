@@ -15,4 +15,4 @@ PAGES = ("measuring", "nnx_overhead", "functional_loops", "scan_rollout", "fe_as
 
 def page_module(page: str) -> ModuleType:
     """The verdicts-and-goals module of a notebook."""
-    return importlib.import_module(f"perfguide.pages.{page}")
+    return importlib.import_module(f"chapters.{page}")

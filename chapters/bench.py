@@ -1,6 +1,6 @@
 """`make bench`: the speed goals of every page, each with the ratio measured in the last build.
 
-    python -m perfguide.bench [RESULTS_DIR]   (default: _build/results, the full build)
+    python -m chapters.bench [RESULTS_DIR]   (default: _build/results, the full build)
 
 Prints one row per goal: page, goal, measured value, bound, and whether it was met. Exits 1 when a
 goal was missed or its page has no results, so that a script can use it as a check.
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from perfguide.goals import Results
-from perfguide.pages import PAGES, page_module
+from chapters import PAGES, page_module
 from perfguide.records import load_results, results_dir
 
 

@@ -208,7 +208,7 @@ def jax_side(
     Run it in its own process at the same thread setting as the PyTorch side it is compared with;
     the NumPy data are placed on JAX's device here, once, before timing.
     """
-    from perfguide import nnx_variants as nv
+    from workloads import nnx_variants as nv
     from perfguide.timing import time_call
 
     x, y, orders = (jax.device_put(a) for a in (x, y, orders))

@@ -187,7 +187,7 @@ BLOCKED_OF = "nnx.jit"  # the variant also timed blocked per step (latency)
 
 def jax_step(name: str, width: int, depth: int) -> Callable[..., jax.Array]:
     """A fresh model and optimizer (seed 0) driven by the named variant of `nnx_variants`."""
-    from perfguide import nnx_variants as nv
+    from workloads import nnx_variants as nv
 
     builder, graph = nv.PYTHON_LOOPS[name]
     return builder(train_step, *model_and_optimizer(width, depth, graph=graph))
@@ -201,7 +201,7 @@ def _time_interleaved(
     Each round times every variant with `repeats` repeats; the rounds' repeats are pooled, so a slow
     spell of the machine lands on every variant rather than on whichever ran during it.
     """
-    from perfguide.nnx_variants import run_steps
+    from workloads.nnx_variants import run_steps
     from perfguide.timing import Timing, time_call
 
     parts: dict[str, list[Timing]] = {name: [] for name in steps}

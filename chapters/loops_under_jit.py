@@ -555,7 +555,7 @@ def glue_fields(fields: dict[str, Any], final: Any, steps: int) -> None:
     """The problem: growth bounds, where the blob's peak moves, and the figure of the fields."""
     import numpy as np
 
-    from perfguide.advection import growth_bound
+    from workloads.advection import growth_bound
     from perfguide.plotting import glue_figure, glue_number
 
     x, y, before, v = fields["x"], fields["y"], fields["density"], fields["velocity"]
