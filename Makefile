@@ -5,7 +5,7 @@ BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 
-.PHONY: book test quick sync clean help venv bench
+.PHONY: book test check quick sync clean help venv bench
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -25,8 +25,11 @@ quick: $(STAMP)  ## the same in the quick profile, into _build/quick (what the t
 	PERFGUIDE_PROFILE=quick PERFGUIDE_RESULTS=$(CURDIR)/_build/quick/results \
 		jupyter-book build . -W --keep-going --path-output _build/quick
 
-test: $(STAMP)  ## unit tests, pairing check, quick-profile book build and browser check
+test: $(STAMP)  ## everything: unit tests, source rules, quick-profile book build, browser checks
 	pytest
+
+check: $(STAMP)  ## the fast part of `make test`: unit tests and source rules, no book build (< 1 min)
+	PERFGUIDE_CHECK=1 pytest -m "not slow" -q -p no:cacheprovider
 
 bench: $(STAMP)  ## print each speed goal with the ratio measured by the last `make book`
 	python -m chapters.bench _build/results

@@ -450,7 +450,7 @@ def _per_step(sweep: dict[int, dict[str, dict[int, Any]]], threads: int, name: s
 
 def glue_program_size(unrolled: dict[int, Any], scan: dict[int, Any]) -> None:
     """Section 1: program sizes, memory, and the run-time verdict of the unrolled loop."""
-    from perfguide.plotting import glue_figure, glue_number, glue_words
+    from perfguide.glue import glue_figure, glue_number, glue_words
 
     steps_u = sorted(unrolled)
     first, last, largest = unrolled[steps_u[0]], unrolled[steps_u[-1]], steps_u[-1]
@@ -475,7 +475,7 @@ def glue_program_size(unrolled: dict[int, Any], scan: dict[int, Any]) -> None:
 def glue_rolled(sweep: dict[int, dict[str, dict[int, Any]]], identical: bool, rounds: int,
                 notes: dict[str, Any], failed: dict[str, str], device: str, backend: str) -> None:
     """Section 2: the cross-library verdicts, each side from its own process."""
-    from perfguide.plotting import glue_number, glue_words
+    from perfguide.glue import glue_number, glue_words
 
     settings = list(sweep)
     one, every = settings[0], settings[-1]
@@ -526,7 +526,7 @@ def glue_compile(compile_times: dict[tuple[str, int], Timing], unrolled: dict[in
     """Section 3: compile times against the sweep; returns whether `scan`'s stayed flat."""
     import numpy as np
 
-    from perfguide.plotting import glue_figure, glue_number, glue_words
+    from perfguide.glue import glue_figure, glue_number, glue_words
     from perfguide.threads import thread_label
 
     every = list(sweep)[-1]
@@ -556,7 +556,7 @@ def glue_fields(fields: dict[str, Any], final: Any, steps: int) -> None:
     import numpy as np
 
     from workloads.advection import growth_bound
-    from perfguide.plotting import glue_figure, glue_number
+    from perfguide.glue import glue_figure, glue_number
 
     x, y, before, v = fields["x"], fields["y"], fields["density"], fields["velocity"]
     glue_number("growth_post", growth_bound(v, 10_000, dt=0.1))
@@ -572,7 +572,7 @@ def glue_unroll(ks: list[int], points: list[Any], steps: int,
     """Section 4: `unroll=k` timings (notebook process), compile times and XLA's cost per step."""
     import numpy as np
 
-    from perfguide.plotting import glue_figure, glue_number, glue_words
+    from perfguide.glue import glue_figure, glue_number, glue_words
 
     per_step = [p.timing.scaled(1e6 / steps) for p in points]
     glue_figure("fig_unroll", unroll_figure(ks, per_step, [p.compile_s for p in points], steps))
@@ -592,7 +592,7 @@ def glue_unroll(ks: list[int], points: list[Any], steps: int,
 def glue_post(unrolled: dict[int, Any], scan: dict[int, Any], numpy_10: Timing,
               scan_isolated_10: Timing, scan_flat: bool, post_steps: int = 100) -> None:
     """The post's table and ratios: the JAX scripts from one process, NumPy from its own."""
-    from perfguide.plotting import glue_number, glue_words
+    from perfguide.glue import glue_number, glue_words
 
     post_u = post_steps if post_steps in unrolled else max(unrolled)
     post, u10, s10 = unrolled[post_u], unrolled[10], scan[10]

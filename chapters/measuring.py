@@ -232,7 +232,7 @@ def _suffixes(settings: list[int]) -> list[tuple[str, int]]:
 
 def glue_harness(harness: dict[tuple[str, str], Timing], leaves: int = 27) -> None:
     """Harness cost for one array and for `leaves` arrays, raw and corrected latency."""
-    from perfguide.plotting import glue_number, glue_words
+    from perfguide.glue import glue_number, glue_words
 
     one, many = harness["1 array", "latency"], harness[f"{leaves} arrays", "latency"]
     glue_number("harness_one_us", one.harness_s * 1e6)
@@ -244,7 +244,8 @@ def glue_harness(harness: dict[tuple[str, str], Timing], leaves: int = 27) -> No
 
 def glue_async(modes: dict[str, Timing], n: int) -> None:
     """Section 1: the matrix product in three modes, its words and its figure."""
-    from perfguide.plotting import glue_figure, glue_number, glue_timing, glue_words, timing_bars
+    from perfguide.glue import glue_figure, glue_number, glue_timing, glue_words
+    from perfguide.plotting import timing_bars
 
     unblocked, blocked, piped = modes["unblocked"], modes["latency"], modes["throughput"]
     flops = 2 * n**3
@@ -269,7 +270,7 @@ def glue_first_call(first_calls: dict[int, tuple[Timing, Any]], again: Any, feat
     """Section 2: first call against steady state per new shape, split into compile phases."""
     import matplotlib.pyplot as plt
 
-    from perfguide.plotting import glue_figure, glue_number
+    from perfguide.glue import glue_figure, glue_number
 
     lengths = list(first_calls)
     timings = [t for t, _ in first_calls.values()]
@@ -306,7 +307,8 @@ def glue_first_call(first_calls: dict[int, tuple[Timing, Any]], again: Any, feat
 def glue_transfer(transfer: dict[str, Timing], aliased: dict[str, bool], nbytes: int,
                   length: int, platform: str) -> None:
     """Section 3: the ways into a jitted call, their words and their figure."""
-    from perfguide.plotting import glue_figure, glue_number, glue_timing, glue_words, timing_bars
+    from perfguide.glue import glue_figure, glue_number, glue_timing, glue_words
+    from perfguide.plotting import timing_bars
 
     put_aligned, put_copy, memcpy, jit_aligned, jit_copy, jit_device = transfer.values()
     glue_number("transfer_mb", nbytes / 1e6)
@@ -337,7 +339,7 @@ PRECISION_RATIOS = {
 
 def glue_precision(precision: dict[int, dict[str, Timing]], length: int, backend: str) -> None:
     """Section 4: the ratio table, the verdict per setting and the figure."""
-    from perfguide.plotting import glue_figure, glue_words
+    from perfguide.glue import glue_figure, glue_words
 
     settings = list(precision)
     jax_name, numpy_name = subjects(backend)
@@ -357,7 +359,7 @@ def glue_precision(precision: dict[int, dict[str, Timing]], length: int, backend
 def glue_sweep(lengths: list[int], numpy_runs: dict[int, Any], jax_runs: dict[int, Any],
                backend: str) -> None:
     """Section 5: the table, the figure, small-size words and the large-size bullets."""
-    from perfguide.plotting import glue_figure, glue_number, glue_words
+    from perfguide.glue import glue_figure, glue_number, glue_words
 
     settings = list(jax_runs)
     large = large_lengths(lengths)

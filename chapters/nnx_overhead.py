@@ -404,7 +404,7 @@ def glue_width(per_step: dict[int, dict[str, dict[int, Timing]]], blocked: dict[
                widths: Sequence[int], steps: Sequence[int], rounds: int, noisy: bool,
                notes: dict[str, Any], passive: Timing, label: Any) -> None:
     """Glue every number and verdict of the width sweep's prose and of its rows in the decision table."""
-    from perfguide.plotting import glue_number, glue_words
+    from perfguide.glue import glue_number, glue_words
     from perfguide.verdicts import fastest
 
     one, every = min(per_step), max(per_step)
@@ -475,7 +475,7 @@ DEPTH_KEYS = {"nnx": "nnx.jit", "tree": "nnx.jit(graph=False)", "partial": "nnx.
 
 def glue_depth(arrays: Sequence[int], us_depth: dict[str, np.ndarray], fits: dict[str, np.ndarray]) -> None:
     """Glue the depth sweep's costs per array and per layer, the deepest ratios and the per-array verdicts."""
-    from perfguide.plotting import glue_number, glue_words
+    from perfguide.glue import glue_number, glue_words
 
     for key, name in DEPTH_KEYS.items():
         glue_number(f"per_array_{key}_us", fits[name][0])
@@ -497,7 +497,7 @@ BREAKDOWN_KEYS = {"whole": "nnx.jit step (whole)", "split": "nnx.split", "flat_s
 
 def glue_breakdown(breakdown: dict[str, Timing]) -> Any:
     """Glue the breakdown's parts, share and flatten verdicts; return its figure (parts stacked, unaccounted rest)."""
-    from perfguide.plotting import glue_number, glue_words
+    from perfguide.glue import glue_number, glue_words
 
     us = {name: t.median_s * 1e6 for name, t in breakdown.items()}
     for key, name in BREAKDOWN_KEYS.items():

@@ -7,9 +7,11 @@ from perfguide.goals import Goal, Results
 from perfguide.isolated import Isolated, run_isolated
 from perfguide.memory import device_memory_stats, peak_rss_mib
 from perfguide.noise import NoiseCheck, noise_check, show_noise
-from perfguide.plotting import glue_figure, glue_number, glue_timing, glue_words, plain_log, timing_bars, use_style
+from perfguide.glue import glue_figure, glue_number, glue_timing, glue_words
+from perfguide.plotting import plain_log, timing_band, timing_bars, unit_label, use_style
 from perfguide.profiles import pick, profile
-from perfguide.records import Recorder, load_results, results_dir
+from perfguide.records import Recorder, Series, load_results, results_dir
+from perfguide.sweeps import Sweep, budgeted_sweep, measurement_cost_s, predicted_cost_s
 from perfguide.threads import all_cores, thread_counts, thread_label, thread_settings
 from perfguide.timing import Timing, block, blocking_cost_s, gc_paused, time_call
 from perfguide.verdicts import compare, compare_timings, fastest, ratio_words, resolved, threshold_words
@@ -17,6 +19,7 @@ from perfguide.verdicts import compare, compare_timings, fastest, ratio_words, r
 __all__ = [
     "all_cores",
     "block",
+    "budgeted_sweep",
     "blocking_cost_s",
     "compare",
     "compile_log",
@@ -36,18 +39,22 @@ __all__ = [
     "Isolated",
     "jaxpr_equations",
     "load_results",
+    "measurement_cost_s",
     "memory_kind",
     "noise_check",
     "NoiseCheck",
     "peak_rss_mib",
     "pick",
     "plain_log",
+    "predicted_cost_s",
     "profile",
     "ratio_words",
     "resolved",
     "Recorder",
     "Results",
     "results_dir",
+    "Series",
+    "Sweep",
     "run_isolated",
     "set_deterministic_xla_flags",
     "show_noise",
@@ -57,8 +64,10 @@ __all__ = [
     "threshold_words",
     "time_call",
     "Timing",
+    "timing_band",
     "timing_bars",
     "to_torch",
+    "unit_label",
     "torch_device",
     "use_style",
 ]

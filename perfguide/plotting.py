@@ -1,4 +1,4 @@
-"""One plot style for the guide, and glue helpers that only ever glue plain Python floats."""
+"""One plot style for the guide, timing bars, and median-and-spread bands on log axes."""
 
 from typing import Any
 
@@ -7,11 +7,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from perfguide.glue import UNITS
 from perfguide.timing import Timing
 
-UNITS = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
 STYLE = {
     "figure.figsize": (7.0, 4.2),
     "figure.dpi": 110,
@@ -33,35 +34,6 @@ STYLE = {
 def use_style() -> None:
     """Apply the guide's matplotlib style (inline PNG output, grids, no top/right spines)."""
     mpl.rcParams.update(STYLE)
-
-
-def glue_number(name: str, value: Any) -> None:
-    """Glue `value` as a plain Python float (never a JAX/NumPy scalar) for `{glue:text}`."""
-    from myst_nb import glue
-
-    glue(name, float(value), display=False)
-
-
-def glue_timing(name: str, timing: Timing, unit: str = "us") -> None:
-    """Glue a timing's median as `name` and its interquartile range as `name_iqr`, in `unit`."""
-    glue_number(name, timing.median_s * UNITS[unit])
-    glue_number(f"{name}_iqr", timing.iqr_s * UNITS[unit])
-
-
-def glue_words(name: str, text: str) -> None:
-    """Glue a phrase chosen from measured numbers (e.g. "faster"/"slower") for `{glue:md}`."""
-    from IPython.display import Markdown
-    from myst_nb import glue
-
-    glue(name, Markdown(text), display=False)
-
-
-def glue_figure(name: str, fig: Figure) -> None:
-    """Glue a figure for a `{glue:figure}` directive and close it so it is not drawn twice."""
-    from myst_nb import glue
-
-    glue(name, fig, display=False)
-    plt.close(fig)
 
 
 def timing_bars(labels: list[str], timings: list[Timing], unit: str = "ms", log: bool = True) -> Figure:
@@ -91,3 +63,32 @@ def plain_log(ax: Axes) -> None:
         axis.set_major_locator(LogLocator(subs=subs))
         axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,g}"))
         axis.set_minor_formatter(NullFormatter())
+
+
+def unit_label(unit: str) -> str:
+    """The unit as printed on an axis: µs for "us"."""
+    return "µs" if unit == "us" else unit
+
+
+def timing_band(
+    ax: Axes,
+    xs: Any,
+    timings: list[Timing],
+    *,
+    unit: str = "us",
+    per: Any = 1.0,
+    bars: bool = False,
+    **line: Any,
+) -> Line2D:
+    """Draw medians as a line through `xs` with their spread (IQR, or min-max) as a shaded band,
+    or as error bars with `bars=True`; each timing is divided by `per` (a number or one per x)."""
+    scale = UNITS[unit] / np.broadcast_to(np.asarray(per, dtype=float), (len(timings),))
+    low, mid, high = (np.array([getattr(t, f) for t in timings]) * scale
+                      for f in ("low_s", "median_s", "high_s"))
+    line.setdefault("marker", "o")
+    if bars:
+        container = ax.errorbar(xs, mid, yerr=[mid - low, high - mid], capsize=3, **line)
+        return container.lines[0]
+    (drawn,) = ax.plot(xs, mid, **line)
+    ax.fill_between(xs, low, high, color=drawn.get_color(), alpha=0.2, linewidth=0)
+    return drawn

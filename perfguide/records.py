@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from perfguide.environment import environment
-from perfguide.isolated import RUNS, Isolated
+from perfguide.isolated import RUNS
 from perfguide.profiles import profile
 from perfguide.timing import Timing, time_call
 
@@ -40,20 +40,42 @@ class Recorder:
     def __init__(self, notebook: str) -> None:
         self.notebook = notebook
         self.records: list[Record] = []
-        self.processes: dict[str, dict[str, Any]] = {}
+        self.timings: list[Timing] = []
 
-    def add(self, experiment: str, variant: str, size: float | None, timing: Timing, **extra: Any) -> Timing:
-        """Record `timing` (plus any plain-number extras) and return it, so calls can be chained."""
+    def add(
+        self,
+        experiment: str,
+        variant: str,
+        size: float | None,
+        timing: Timing,
+        compile_s: float | None = None,
+        **extra: Any,
+    ) -> Timing:
+        """Record `timing` (plus any plain-number extras) and return it, so calls can be chained.
+
+        `compile_s` replaces the timing's own estimate (first call minus a steady call) where the
+        page measured compilation more directly, so every results file has one compile field."""
         stats = timing.summary()
         fixed = {key: stats.pop(key) for key in ("compile_s", "median_s", "iqr_s", "repeats")}
+        if compile_s is not None:
+            fixed["compile_s"] = float(compile_s)
         stats["per_call_s"] = list(timing.per_call_s)
         self.records.append(Record(experiment, variant, size, **fixed, extra={**stats, **extra}))
+        self.timings.append(timing)
         return timing
 
-    def note_process(self, label: str, run: Isolated) -> Isolated:
-        """Keep the environment record (threads included) of an isolated process under `label`."""
-        self.processes[label] = run.environment
-        return run
+    def series(self, experiment: str, variant: str) -> "Series":
+        """The records of one experiment and variant, in size order, with their timings."""
+        rows = sorted(
+            ((r.size, r, t) for r, t in zip(self.records, self.timings)
+             if r.experiment == experiment and r.variant == variant),
+            key=lambda row: -1.0 if row[0] is None else float(row[0]),
+        )
+        return Series([s for s, _, _ in rows], [t for _, _, t in rows], [r for _, r, _ in rows])
+
+    def variants(self, experiment: str) -> list[str]:
+        """The variants recorded for `experiment`, in the order first seen."""
+        return list(dict.fromkeys(r.variant for r in self.records if r.experiment == experiment))
 
     def time(
         self, experiment: str, variant: str, size: float | None, fn: Callable[..., Any], *args: Any, **options: Any
@@ -69,11 +91,25 @@ class Recorder:
             "notebook": self.notebook,
             "profile": profile(),
             "environment": environment(),
-            "isolated_processes": {**RUNS, **self.processes},
+            "isolated_processes": dict(RUNS),
             "records": [_flat(record) for record in self.records],
         }
         path.write_text(json.dumps(payload, indent=1))
         return path
+
+
+@dataclass
+class Series:
+    """One variant of one experiment across sizes: sizes, timings and the records behind them."""
+
+    sizes: list[Any]
+    timings: list[Timing]
+    records: list[Record]
+
+    @property
+    def medians_s(self) -> list[float]:
+        """Median seconds per call, one per size."""
+        return [t.median_s for t in self.timings]
 
 
 def _flat(record: Record) -> dict[str, Any]:

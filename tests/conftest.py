@@ -10,6 +10,22 @@ import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 QUICK = REPOSITORY / "_build" / "quick"
+CHECK_LIMIT_S = 3.0  # a test slower than this under `make check` must be marked slow
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    """Under `make check` (PERFGUIDE_CHECK=1), fail an unmarked test that takes over the limit,
+    so the fast target stays well under a minute."""
+    outcome = yield
+    report = outcome.get_result()
+    slow = item.get_closest_marker("slow") is not None
+    if os.environ.get("PERFGUIDE_CHECK") and call.when == "call" and not slow and report.passed:
+        if call.duration > CHECK_LIMIT_S:
+            report.outcome = "failed"
+            report.longrepr = (f"{item.nodeid} took {call.duration:.1f} s, over the "
+                               f"{CHECK_LIMIT_S:.0f} s limit of `make check`: mark it "
+                               "@pytest.mark.slow (it still runs in `make test`)")
 
 
 def book_pages() -> list[str]:

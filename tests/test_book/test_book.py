@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import QUICK, book_pages, notebook_pages
 
+pytestmark = pytest.mark.slow  # builds the book: `make test`, not `make check`
+
 
 def page_html(html_dir: Path, page: str) -> str:
     """The rendered HTML of one toc page."""

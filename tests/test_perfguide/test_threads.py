@@ -16,6 +16,7 @@ def test_thread_settings_are_one_thread_and_all_cores() -> None:
     assert settings[0] == 1 and settings[-1] == pg.all_cores()
 
 
+@pytest.mark.slow
 def test_isolated_process_returns_timings_and_its_environment() -> None:
     run = pg.run_isolated(matmul_timing, n=256, threads=1)
     assert isinstance(run.value, pg.Timing) and run.value.median_s > 0
@@ -24,6 +25,7 @@ def test_isolated_process_returns_timings_and_its_environment() -> None:
     assert run.environment["threads"]["variables"]["OMP_NUM_THREADS"] == "1"
 
 
+@pytest.mark.slow
 def test_isolated_process_limits_torch_and_blas_pools() -> None:
     run = pg.run_isolated("perfguide.threads:thread_counts", threads=1, env={"PERFGUIDE_TEST": "1"})
     counts = run.value
@@ -32,6 +34,7 @@ def test_isolated_process_limits_torch_and_blas_pools() -> None:
     assert all(threads == 1 for threads in pools.values()), pools
 
 
+@pytest.mark.slow
 def test_isolated_torch_runs_with_the_threads_asked_for() -> None:
     run = pg.run_isolated("perfguide.threads:torch_thread_counts", threads=1, preload=("torch",))
     assert run.value == {"intra_op": 1, "inter_op": 1}
@@ -39,6 +42,7 @@ def test_isolated_torch_runs_with_the_threads_asked_for() -> None:
     assert run.environment["backend"] == "not started" and run.environment["threads"]["xla_cpu"] is None
 
 
+@pytest.mark.slow
 def test_an_isolated_run_says_whether_jax_started() -> None:
     assert pg.run_isolated(matmul_timing, n=64, threads=1).jax_started
 
@@ -51,11 +55,13 @@ def test_a_function_defined_in_a_notebook_is_refused_with_advice() -> None:
         pg.run_isolated(local, threads=1)
 
 
+@pytest.mark.slow
 def test_a_failing_child_reports_its_error() -> None:
     with pytest.raises(RuntimeError, match="isolated process"):
         pg.run_isolated("perfguide.threads:no_such_function", threads=1)
 
 
+@pytest.mark.slow
 def test_xla_cpu_never_uses_more_than_one_core_when_isolated_to_one_thread() -> None:
     """The mechanism, load-proof: pinned to one core, XLA's pool cannot use more than one CPU second per second."""
     assert pg.run_isolated(matmul_parallelism, threads=1).value < 1.05
@@ -66,6 +72,7 @@ def _busy() -> bool:
     return os.getloadavg()[0] > pg.all_cores() - 0.5
 
 
+@pytest.mark.slow
 @needs_two_cores
 def test_xla_cpu_spreads_over_all_cores_when_allowed() -> None:
     if _busy():
@@ -73,6 +80,7 @@ def test_xla_cpu_spreads_over_all_cores_when_allowed() -> None:
     assert pg.run_isolated(matmul_parallelism, threads=pg.all_cores()).value > 1.3
 
 
+@pytest.mark.slow
 @needs_two_cores
 def test_xla_cpu_thread_flags_alone_do_not_limit_it() -> None:
     """The flags often suggested (`intra_op_parallelism_threads=1`) leave the pool at all cores."""

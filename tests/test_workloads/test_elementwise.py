@@ -184,7 +184,7 @@ def test_code_the_page_includes_fits_the_page_column() -> None:
     import re
     from pathlib import Path
 
-    page = (Path(__file__).resolve().parents[1] / "notebooks" / "measuring.md").read_text()
+    page = (Path(__file__).resolve().parents[2] / "notebooks" / "measuring.md").read_text()
     shown = re.findall(r"literalinclude\} \.\./workloads/elementwise\.py\n:pyobject: (\w+)", page)
     assert shown
     for name in shown:

@@ -51,11 +51,28 @@ def test_results_file_keeps_repeats_mode_and_isolated_processes(tmp_path, monkey
     recorder = pg.Recorder("isolation_check")
     timing = pg.Timing(0.5, (1e-3, 2e-3, 3e-3), 4, "throughput", 0.0)
     recorder.add("e", "numpy", 10, timing, threads=1)
-    run = pg.Isolated(value=timing, threads=1, environment={"threads": {"cores_allowed": 1}})
-    recorder.note_process("numpy, 1 thread", run)
+    from perfguide import isolated
+
+    monkeypatch.setitem(isolated.RUNS, "numpy, 1 core", {"threads": {"cores_allowed": 1}})
     saved = pg.load_results(recorder.save())
     record = saved["records"][0]
     assert record["per_call_s"] == [1e-3, 2e-3, 3e-3] and record["mode"] == "throughput"
     assert record["threads"] == 1 and record["spread"] == "min-max"
-    assert saved["isolated_processes"]["numpy, 1 thread"]["threads"]["cores_allowed"] == 1
+    assert saved["isolated_processes"]["numpy, 1 core"]["threads"]["cores_allowed"] == 1
     assert pg.Timing.from_summary(record) == timing
+
+
+def test_a_series_reads_one_variant_back_in_size_order_with_its_timings() -> None:
+    recorder = pg.Recorder("example")
+    fast = pg.Timing(first_call_s=0.5, per_call_s=(0.1, 0.1, 0.1), calls_per_repeat=1)
+    slow = pg.Timing(first_call_s=0.5, per_call_s=(0.4, 0.4, 0.4), calls_per_repeat=1)
+    recorder.add("sweep", "jit", 64, slow)
+    recorder.add("sweep", "eager", 8, slow)
+    recorder.add("sweep", "jit", 8, fast, compile_s=0.25)
+
+    series = recorder.series("sweep", "jit")
+    assert series.sizes == [8, 64]
+    assert series.timings == [fast, slow]
+    assert series.medians_s == [pytest.approx(0.1), pytest.approx(0.4)]
+    assert series.records[0].compile_s == 0.25  # one compile field, given where measured directly
+    assert recorder.variants("sweep") == ["jit", "eager"]

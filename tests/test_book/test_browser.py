@@ -13,6 +13,8 @@ from urllib.parse import urlparse
 import pytest
 from conftest import REPOSITORY, book_pages
 
+pytestmark = pytest.mark.slow  # builds the book: `make test`, not `make check`
+
 SCREENSHOTS = REPOSITORY / "_build" / "screenshots"
 CHROMIUM_FLAGS = [
     "--headless",

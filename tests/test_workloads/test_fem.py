@@ -276,7 +276,7 @@ def test_each_jax_process_compiles_its_own_programs() -> None:
     # the page must not hand a persistent cache from the 1-thread process to the all-cores one
     import pathlib
 
-    page = pathlib.Path(__file__).parents[1] / "notebooks" / "fe_assembly.md"
+    page = pathlib.Path(__file__).parents[2] / "notebooks" / "fe_assembly.md"
     assert "COMPILATION_CACHE" not in page.read_text() and not hasattr(fem, "compile_cache_env")
 
 

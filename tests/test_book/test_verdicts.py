@@ -9,7 +9,7 @@ import perfguide as pg
 from chapters.bench import bench_rows, main
 from chapters import PAGES, page_module
 
-REPOSITORY = Path(__file__).resolve().parents[1]
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def test_ratio_words_flip_and_tie() -> None:
