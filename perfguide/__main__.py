@@ -1,0 +1,36 @@
+"""Command line: `python -m perfguide compare RUN_A RUN_B [--figure FILE]`."""
+
+import argparse
+import sys
+
+from perfguide.compare import compare_runs, figure, load_run, table
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the comparison of two runs (results folders or files); optionally save a figure."""
+    parser = argparse.ArgumentParser(prog="python -m perfguide")
+    commands = parser.add_subparsers(dest="command", required=True)
+    compare = commands.add_parser("compare", help="match two runs' records and print the ratios")
+    compare.add_argument("run_a", help="results folder (e.g. _build/results) or one results file")
+    compare.add_argument("run_b", help="the run to put next to it")
+    compare.add_argument("--page", help="only this page (notebook name)")
+    compare.add_argument("--figure", help="also save B against A as a figure (.png, .svg)")
+    args = parser.parse_args(argv)
+
+    a, b = load_run(args.run_a), load_run(args.run_b)
+    if args.page:
+        a, b = {args.page: a[args.page]}, {args.page: b[args.page]}
+    rows = compare_runs(a, b)
+    if not rows:
+        print("no point was measured in both runs (different pages or profiles?)")
+        return 1
+    print(table(rows, a, b))
+    if args.figure:
+        fig = figure(rows, args.run_a, args.run_b)
+        fig.savefig(args.figure, bbox_inches="tight")
+        print(f"figure: {args.figure}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
