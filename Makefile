@@ -5,15 +5,14 @@ BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 
-.PHONY: book test check quick sync clean help venv bench
+.PHONY: book test check quick lab sync clean help venv bench
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip install --quiet -r requirements.txt  # its last line installs this project, editable
 	touch $(STAMP)
 
 venv: $(STAMP)  ## create or refresh .venv from requirements.txt
@@ -31,11 +30,19 @@ test: $(STAMP)  ## everything: unit tests, source rules, quick-profile book buil
 check: $(STAMP)  ## the fast part of `make test`: unit tests and source rules, no book build (< 1 min)
 	PERFGUIDE_CHECK=1 pytest -m "not slow" -q -p no:cacheprovider
 
+lab: $(STAMP)  ## JupyterLab on notebooks/ (quick profile unless PERFGUIDE_PROFILE is set)
+	@echo "JupyterLab, profile $${PERFGUIDE_PROFILE:-quick} (PERFGUIDE_PROFILE=full make lab for the"
+	@echo "book's sizes); results go to _build/lab/results. Open name.ipynb, or name.md with"
+	@echo "Open With > Notebook; both stay paired. Before committing, \`make sync\` drops outputs."
+	PERFGUIDE_PROFILE=$${PERFGUIDE_PROFILE:-quick} PERFGUIDE_RESULTS=$(CURDIR)/_build/lab/results \
+		jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
 bench: $(STAMP)  ## print each speed goal with the ratio measured by the last `make book`
 	python -m chapters.bench _build/results
 
-sync:  ## regenerate each notebooks/*.ipynb from its .md (outputs stripped)
+sync:  ## bring edits made in either file of a pair into the .md, then clear the .ipynb outputs
 	jupytext --sync notebooks/*.md
+	jupyter nbconvert --clear-output --inplace --log-level=WARN notebooks/*.ipynb
 
 clean:  ## remove everything built (the .venv stays)
 	rm -rf _build

@@ -32,7 +32,9 @@ def test_stored_notebooks_carry_no_outputs(source: Path) -> None:
     cells = json.loads(source.with_suffix(".ipynb").read_text())["cells"]
     for cell in cells:
         if cell["cell_type"] == "code":
-            assert cell["outputs"] == [] and cell["execution_count"] is None
+            assert cell["outputs"] == [] and cell["execution_count"] is None, (
+                f"{source.with_suffix('.ipynb').name} was saved with outputs (run in JupyterLab?):"
+                " `make sync` clears them")
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
