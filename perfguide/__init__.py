@@ -14,13 +14,14 @@ from perfguide.records import Recorder, Series, load_results, results_dir
 from perfguide.sweeps import Sweep, budgeted_sweep, measurement_cost_s, predicted_cost_s
 from perfguide.threads import all_cores, thread_counts, thread_label, thread_settings
 from perfguide.timing import Timing, block, blocking_cost_s, gc_paused, time_call
-from perfguide.verdicts import compare, compare_timings, fastest, ratio_words, resolved, threshold_words
+from perfguide.verdicts import change_words, compare, compare_timings, fastest, ratio_words, resolved, threshold_words
 
 __all__ = [
     "all_cores",
     "block",
     "budgeted_sweep",
     "blocking_cost_s",
+    "change_words",
     "compare",
     "compile_log",
     "compare_timings",

@@ -48,3 +48,14 @@ def compare_timings(name_a: str, a: Timing, name_b: str, b: Timing, tie: float =
             f"or their {a.spread} bands overlap)"
         )
     return compare(name_a, a.median_s, name_b, b.median_s, tie)
+
+
+def change_words(what: str, before: float, after: float, fmt: str = "{:.1f}×",
+                 tie: float = TIE) -> str:
+    """'`what` falls/grows from A to B', or 'stays within tie%' when B/A is within `tie` of 1."""
+    a, b = fmt.format(before), fmt.format(after)
+    if before >= after * (1 + tie):
+        return f"{what} falls from {a} to {b}"
+    if after >= before * (1 + tie):
+        return f"{what} grows from {a} to {b}"
+    return f"{what} stays within {tie:.0%} ({a} and {b})"

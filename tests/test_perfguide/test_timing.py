@@ -124,3 +124,9 @@ def test_a_chained_donating_function_can_be_timed() -> None:
 
     timing, nbytes = stream_timing(megabytes=8, dtype="float32")
     assert timing.median_s > 0 and nbytes == 2 * 8_000_000
+
+
+def test_change_words_fall_grow_or_stay_within_the_tie() -> None:
+    assert pg.change_words("speedup", 4.0, 2.0) == "speedup falls from 4.0× to 2.0×"
+    assert pg.change_words("speedup", 2.0, 4.0) == "speedup grows from 2.0× to 4.0×"
+    assert pg.change_words("speedup", 2.0, 2.1) == "speedup stays within 10% (2.0× and 2.1×)"
