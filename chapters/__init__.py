@@ -10,7 +10,8 @@ Each module has
 import importlib
 from types import ModuleType
 
-PAGES = ("measuring", "nnx_overhead", "functional_loops", "scan_rollout", "fe_assembly", "loops_under_jit")
+PAGES = ("measuring", "nnx_overhead", "functional_loops", "scan_rollout", "fe_assembly",
+         "loops_under_jit", "your_machine")
 
 
 def page_module(page: str) -> ModuleType:
