@@ -64,11 +64,13 @@ class Recorder:
         self.timings.append(timing)
         return timing
 
-    def series(self, experiment: str, variant: str) -> "Series":
-        """The records of one experiment and variant, in size order, with their timings."""
+    def series(self, experiment: str, variant: str, **extra: Any) -> "Series":
+        """The records of one experiment and variant, in size order, with their timings; keyword
+        arguments keep only records whose extras match (e.g. `threads=1`)."""
         rows = sorted(
             ((r.size, r, t) for r, t in zip(self.records, self.timings)
-             if r.experiment == experiment and r.variant == variant),
+             if r.experiment == experiment and r.variant == variant
+             and all(r.extra.get(key) == value for key, value in extra.items())),
             key=lambda row: -1.0 if row[0] is None else float(row[0]),
         )
         return Series([s for s, _, _ in rows], [t for _, _, t in rows], [r for _, r, _ in rows])

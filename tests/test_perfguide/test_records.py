@@ -76,3 +76,16 @@ def test_a_series_reads_one_variant_back_in_size_order_with_its_timings() -> Non
     assert series.medians_s == [pytest.approx(0.1), pytest.approx(0.4)]
     assert series.records[0].compile_s == 0.25  # one compile field, given where measured directly
     assert recorder.variants("sweep") == ["jit", "eager"]
+
+
+def test_a_series_keeps_only_the_records_whose_extras_match() -> None:
+    recorder = pg.Recorder("example")
+    one = pg.Timing(first_call_s=0.5, per_call_s=(0.2, 0.2, 0.2), calls_per_repeat=1)
+    every = pg.Timing(first_call_s=0.5, per_call_s=(0.1, 0.1, 0.1), calls_per_repeat=1)
+    for size in (8, 64):
+        recorder.add("sweep", "jit", size, one, threads=1)
+        recorder.add("sweep", "jit", size, every, threads=4)
+
+    assert recorder.series("sweep", "jit", threads=4).timings == [every, every]
+    assert recorder.series("sweep", "jit", threads=1).sizes == [8, 64]
+    assert len(recorder.series("sweep", "jit").sizes) == 4
