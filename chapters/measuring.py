@@ -3,23 +3,47 @@
 Every outcome sentence of the page is chosen here from measured numbers; the thresholds are the
 module constants below, and each sentence says the threshold it used. Differences between two
 timings go through `compare_timings`/`resolved`: inside the run's spread they are "not told
-apart". The `glue_*` functions hold the page's plumbing, so its cells stay short.
+apart". The `glue_*` functions and the figures hold the page's plumbing, so its cells stay
+short. `median_time` is the page's copyable timing recipe, shown whole on the page.
 """
 
 from typing import Any
 
 import numpy as np
 
-from workloads import elementwise
 from perfguide.goals import Goal
+from perfguide.records import Series
 from perfguide.threads import thread_label
 from perfguide.timing import Timing
 from perfguide.verdicts import TIE, compare_timings, resolved
+from workloads import elementwise
+from workloads.elementwise import Sweep
 
 DISPATCH_GAP = 2.0  # a repeat under half the blocked latency returned before the work was done
 NEAR_FLOOR = 2.0  # a jitted call within 2x the minimal jitted call is "at the floor"
 COMPUTE_BOUND = 2.0  # f more than 2x its streaming a + 1: memory traffic alone does not explain it
 STREAM_FACTOR = 2.0  # a + 1 counts as streaming only within 2x of the memcpy rate (GB/s)
+AGREE = TIE  # the recipe and time_call agree when their medians are within 10%
+
+
+def median_time(fn, *args, repeats: int = 30) -> tuple[float, float, float]:
+    """First call, then median and IQR of `repeats` calls, in seconds."""
+    import time
+
+    import jax
+    import numpy as np
+
+    start = time.perf_counter()
+    jax.block_until_ready(fn(*args))  # first call: traces, compiles, runs
+    first_s = time.perf_counter() - start
+    jax.block_until_ready(fn(*args))  # one more warm-up call, not timed
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        jax.block_until_ready(fn(*args))  # wait on every output
+        times.append(time.perf_counter() - start)
+    q25, median, q75 = np.percentile(times, [25, 50, 75])
+    return first_s, float(median), float(q75 - q25)
 
 
 def _times(ratio: float) -> str:
@@ -46,6 +70,18 @@ def dispatch_verdict(share_early: float, repeats: int) -> str:
     return (f"{early} of {repeats} unblocked repeats stopped the clock {gap}, the others waited for "
             "the work (on CPU some calls may run inline): the unblocked reading is a mixture of "
             "dispatch and work, hence its wide spread")
+
+
+def recipe_verdict(recipe_s: float, perfguide_s: float) -> str:
+    """Whether the copyable recipe's median agrees with `time_call`'s within AGREE."""
+    ratio = recipe_s / perfguide_s
+    said = f"recipe / `time_call` = {ratio:.2f}"
+    if 1 / (1 + AGREE) < ratio < 1 + AGREE:
+        return (f"the two medians are within {AGREE:.0%} of each other ({said}): for a call "
+                "this long the ten lines measure what `time_call` measures")
+    return (f"the two medians are more than {AGREE:.0%} apart ({said}): on this run the two "
+            "figures are not interchangeable; read the spreads and the noise check at the end of "
+            "the page before trusting either")
 
 
 def harness_verdict(one_leaf_s: float, many_leaves_s: float, leaves: int) -> str:
@@ -202,7 +238,7 @@ def large_verdicts(lengths: list[int], numpy_runs: dict[int, Any], jax_runs: dic
                               numpy_ref.median_s,
                               elementwise.gbps(n, numpy_ref), memcpy),
             ]
-            head = elementwise.setting_title(t, backend)
+            head = setting_title(t, backend)
             bullets.append(f"- **{n:,} elements, {head}:** " + "; ".join(clauses) + ".")
         if len(settings) > 1:
             one, many = settings[0], settings[-1]
@@ -228,6 +264,18 @@ def large_lengths(lengths: list[int]) -> list[int]:
 def _suffixes(settings: list[int]) -> list[tuple[str, int]]:
     """Glue-key suffixes for the two settings; on a 1-core machine both name the one setting."""
     return [("1", settings[0]), ("all", settings[-1])]
+
+
+def glue_recipe(recipe: tuple[float, float, float], timing: Timing) -> None:
+    """The recipe's first call, median and IQR beside `time_call`'s, and whether they agree."""
+    from perfguide.glue import glue_number, glue_timing, glue_words
+
+    first_s, median_s, iqr_s = recipe
+    glue_number("recipe_first_ms", first_s * 1e3)
+    glue_number("recipe_us", median_s * 1e6)
+    glue_number("recipe_iqr_us", iqr_s * 1e6)
+    glue_timing("time_call_us", timing, unit="us")
+    glue_words("recipe_words", recipe_verdict(median_s, timing.median_s))
 
 
 def glue_harness(harness: dict[tuple[str, str], Timing], leaves: int = 27) -> None:
@@ -266,24 +314,22 @@ def glue_async(modes: dict[str, Timing], n: int) -> None:
     glue_figure("fig_async", fig)
 
 
-def glue_first_call(first_calls: dict[int, tuple[Timing, Any]], again: Any, features: int) -> None:
+def glue_first_call(series: Series, logs: dict[int, Any], again: Any, features: int) -> None:
     """Section 2: first call against steady state per new shape, split into compile phases."""
     import matplotlib.pyplot as plt
 
     from perfguide.glue import glue_figure, glue_number
 
-    lengths = list(first_calls)
-    timings = [t for t, _ in first_calls.values()]
-    logs = [log for _, log in first_calls.values()]
+    lengths, timings = series.sizes, series.timings
     first_ms = np.array([t.first_call_s for t in timings]) * 1e3
-    steady_ms = np.array([t.median_s for t in timings]) * 1e3
-    phases = {phase: np.array([log.seconds(phase) for log in logs]) * 1e3
+    steady_ms = np.array(series.medians_s) * 1e3
+    phases = {phase: np.array([logs[n].seconds(phase) for n in lengths]) * 1e3
               for phase in ("trace", "lower", "compile")}
     glue_number("first_call_mean_ms", first_ms.mean())
     glue_number("steady_mean_us", steady_ms.mean() * 1e3)
     glue_number("first_over_steady", (first_ms / steady_ms).mean())
     glue_number("xla_compile_share", 100 * (phases["compile"] / first_ms).mean())
-    glue_number("recompilations", sum(log.compilations for log in logs))
+    glue_number("recompilations", sum(logs[n].compilations for n in lengths))
     glue_number("cached_compilations", again.compilations)
 
     fig, ax = plt.subplots()
@@ -296,7 +342,7 @@ def glue_first_call(first_calls: dict[int, tuple[Timing, Any]], again: Any, feat
            label="first call: dispatch and run")
     ax.bar(x_pos + 0.2, steady_ms, width=0.4, color="C3", label="steady-state call (median)")
     ax.set_yscale("log")
-    ax.set_xticks(x_pos, [f"{length:,} × {features}" for length in lengths])
+    ax.set_xticks(x_pos, [f"{int(length):,} × {features}" for length in lengths])
     ax.set_xlabel("input shape (each one new to the jitted function)")
     ax.set_ylabel("time (ms)")
     ax.legend(loc="upper right", ncols=2)
@@ -343,17 +389,17 @@ def glue_precision(precision: dict[int, dict[str, Timing]], length: int, backend
 
     settings = list(precision)
     jax_name, numpy_name = subjects(backend)
-    glue_words("all_cores", elementwise.setting_title(settings[-1], backend))
+    glue_words("all_cores", setting_title(settings[-1], backend))
     rows = {name: [precision[t][a].median_s / precision[t][b].median_s for t in settings]
             for name, (a, b) in PRECISION_RATIOS.items()}
-    glue_words("precision_table", elementwise.thread_table(rows, settings, backend))
+    glue_words("precision_table", thread_table(rows, settings, backend))
     for suffix, t in _suffixes(settings):
         p = precision[t]
         glue_words(f"precision_words_{suffix}", precision_verdict(
             p["NumPy float64"], p["NumPy float32"], p["JAX float32"], p["JAX float64"],
             jax=jax_name.removeprefix("jitted "), numpy=numpy_name))
     title = f"0.2x + sin x + cos 2x over {length:,} values, latency"
-    glue_figure("fig_precision", elementwise.precision_figure(precision, title, backend))
+    glue_figure("fig_precision", precision_figure(precision, title, backend))
 
 
 def glue_sweep(lengths: list[int], numpy_runs: dict[int, Any], jax_runs: dict[int, Any],
@@ -370,11 +416,11 @@ def glue_sweep(lengths: list[int], numpy_runs: dict[int, Any], jax_runs: dict[in
         for n in large for t in settings for run in (jax_runs[t], numpy_runs[t]))
     label = "streaming reference" if streaming else "allocate + read + write reference"
     glue_number("stream_factor", STREAM_FACTOR)
-    fig = elementwise.sweep_figure(lengths, numpy_runs, jax_runs, label, backend)
+    fig = sweep_figure(lengths, numpy_runs, jax_runs, label, backend)
     glue_figure("fig_elementwise", fig)
     glue_number("smallest_n", lengths[0])
-    rows = elementwise.sweep_rows(lengths, numpy_runs, jax_runs, large)
-    glue_words("sweep_table", elementwise.thread_table(rows, settings, backend))
+    rows = sweep_rows(lengths, numpy_runs, jax_runs, large)
+    glue_words("sweep_table", thread_table(rows, settings, backend))
     for suffix, t in _suffixes(settings):
         jx, npy = jax_runs[t], numpy_runs[t]
         jit = jx.curves["JAX jitted"]
@@ -393,6 +439,106 @@ def glue_sweep(lengths: list[int], numpy_runs: dict[int, Any], jax_runs: dict[in
     glue_words("large_words", large_verdicts(lengths, numpy_runs, jax_runs, large, backend))
 
 
+def setting_title(threads: int, backend: str = "cpu") -> str:
+    """A label for one thread setting: '1 core each', or the devices on an accelerator."""
+    if backend == "cpu":
+        return f"{thread_label(threads)} each"
+    return f"NumPy on CPU ({thread_label(threads)}), JAX on {backend.upper()}"
+
+
+def thread_table(rows: dict[str, list[float]], settings: list[int], backend: str = "cpu") -> str:
+    """A Markdown table with one column per thread setting ('1 core each', ...)."""
+    heads = [setting_title(t, backend) for t in settings]
+    lines = ["| | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(settings)]
+    for key, values in rows.items():
+        cells = [f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}" for v in values]
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def sweep_rows(lengths: list[int], numpy_runs: dict[int, Sweep], jax_runs: dict[int, Sweep],
+               large: list[int]) -> dict[str, list[float]]:
+    """The sweep's key numbers, one list per row with one value per thread setting."""
+    small = lengths[0]
+    gbps = elementwise.gbps
+    rows: dict[str, list[float]] = {}
+    for threads, jx in jax_runs.items():
+        npy = numpy_runs[threads]
+        floor, jit = jx.floor.median_s, jx.curves["JAX jitted"]
+        op_by_op = jx.curves["JAX op by op"][0].median_s
+        values = {
+            "minimal jitted call (µs)": floor * 1e6,
+            f"jitted f, {small:,} elements (× minimal call)": jit[0].median_s / floor,
+            f"op by op / jitted, {small:,} elements": op_by_op / jit[0].median_s,
+        }
+        for n in large:
+            i = lengths.index(n)
+            for name, timings in {**npy.curves, **jx.curves}.items():
+                values[f"{name}, {n:,} elements (ns per element)"] = timings[i].median_s * 1e9 / n
+            values[f"memcpy (NumPy, preallocated), {n:,} elements (GB/s)"] = gbps(n, npy.memcpy[i])
+            values[f"NumPy a + 1, {n:,} elements (GB/s)"] = gbps(n, npy.add_one[i])
+            values[f"jitted a + 1, {n:,} elements (GB/s)"] = gbps(n, jx.add_one[i])
+        for key, value in values.items():
+            rows.setdefault(key, []).append(value)
+    return rows
+
+
+def precision_figure(runs: dict[int, dict[str, Timing]], title: str, backend: str = "cpu") -> Any:
+    """Median and spread (error bars, ms, log axis) of each variant at each thread setting."""
+    import matplotlib.pyplot as plt
+
+    from perfguide.plotting import timing_band
+
+    settings = list(runs)
+    xs = np.arange(len(settings))
+    fig, ax = plt.subplots(figsize=(7.0, 3.8))
+    for i, variant in enumerate(runs[settings[0]]):
+        style = "-" if variant.startswith("NumPy") else "--"
+        timing_band(ax, xs + 0.04 * (i - 1.5), [runs[t][variant] for t in settings], unit="ms",
+                    bars=True, linestyle=style, color=f"C{i}", label=variant)
+    ax.set_xticks(xs, [setting_title(t, backend) for t in settings])
+    ax.set_xlim(-0.5, len(settings) - 0.5)
+    ax.set_yscale("log")
+    ax.set_ylabel("time per call (ms)")
+    ax.grid(axis="x", visible=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def sweep_figure(lengths: list[int], numpy_runs: dict[int, Sweep], jax_runs: dict[int, Sweep],
+                 reference_label: str, backend: str = "cpu") -> Any:
+    """Time per element against length, one panel per thread setting, with the reference lines."""
+    import matplotlib.pyplot as plt
+
+    from perfguide.plotting import timing_band
+
+    sizes = np.array(lengths, dtype=float)
+    fig, axes = plt.subplots(1, len(numpy_runs), figsize=(9.0, 4.6), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, threads in zip(axes, numpy_runs):
+        npy, jx = numpy_runs[threads], jax_runs[threads]
+        lines = [*((name, t, "-", "o") for name, t in {**npy.curves, **jx.curves}.items()),
+                 (f"NumPy a + 1 ({reference_label})", npy.add_one, ":", ""),
+                 (f"jitted a + 1 ({reference_label})", jx.add_one, ":", ""),
+                 ("memcpy (NumPy, preallocated)", npy.memcpy, "-.", "")]
+        for i, (name, timings, style, marker) in enumerate(lines):
+            timing_band(ax, sizes, timings, unit="ns", per=sizes, linestyle=style,
+                        marker=marker, color=f"C{i}", label=name)
+        ax.plot(sizes, jx.floor.median_s * 1e9 / sizes, "k--",
+                label=f"minimal jitted call (a + 1 on {lengths[0]:,} elements)")
+        ax.set(xscale="log", yscale="log")
+        ax.set_title(setting_title(threads, backend), fontsize=10)
+        ax.set_xlabel("array length (elements)")
+    axes[0].set_ylabel("time per element (ns)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.suptitle("0.2x + sin x + cos 2x, float32, each library in its own process, latency")
+    fig.legend(handles, labels, loc="lower center", ncols=2)
+    fig.tight_layout(rect=(0, 0.2, 1, 1))
+    return fig
+
+
 def record_sweep(recorder: Any, lengths: list[int], threads: int, numpy_side: Any,
                  jax_side: Any) -> Timing:
     """Add one setting's sweep to the results file; return its minimal jitted call."""
@@ -405,10 +551,13 @@ def record_sweep(recorder: Any, lengths: list[int], threads: int, numpy_side: An
                         threads=threads)
 
 
-def headline(timings: dict[str, Timing], precision: dict[int, dict[str, Timing]],
-             numpy_runs: dict[int, Any], jax_runs: dict[int, Any]) -> dict[str, Timing]:
-    """The page's headline timings for the noise check: `timings` plus each setting's key ones."""
-    out = dict(timings)
+def headline(modes: dict[str, Timing], transfer: dict[str, Timing],
+             precision: dict[int, dict[str, Timing]], numpy_runs: dict[int, Sweep],
+             jax_runs: dict[int, Sweep]) -> dict[str, Timing]:
+    """The page's headline timings for the noise check: each section's key figures."""
+    out = {"matmul, latency": modes["latency"],
+           "device_put, misaligned": transfer["device_put, misaligned"],
+           "jit on device array": transfer["jit on device array"]}
     for t, p in precision.items():
         label = thread_label(t)
         out[f"JAX float32, {label}"] = p["JAX float32"]
@@ -421,6 +570,8 @@ def headline(timings: dict[str, Timing], precision: dict[int, dict[str, Timing]]
 
 
 VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
+    (recipe_verdict, {"recipe_s": 1.05e-3, "perfguide_s": 1e-3},
+     {"recipe_s": 1.5e-3, "perfguide_s": 1e-3}),
     (dispatch_verdict, {"share_early": 1.0, "repeats": 7}, {"share_early": 0.0, "repeats": 7}),
     (harness_verdict, {"one_leaf_s": 1e-6, "many_leaves_s": 5e-6, "leaves": 27},
      {"one_leaf_s": 1e-6, "many_leaves_s": 1e-6, "leaves": 27}),

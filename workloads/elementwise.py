@@ -7,8 +7,8 @@ sides draw the same data from the same seed. Every figure is taken in `latency` 
 waited on, the cost of waiting subtracted), so the curves and the reference lines compare.
 
 Also here: a NumPy array whose data starts at a chosen offset from a 64-byte boundary (to show
-when `jax.device_put` on the CPU backend aliases a NumPy buffer instead of copying it), and the
-figures and tables of the chapter's NumPy-vs-JAX sections.
+when `jax.device_put` on the CPU backend aliases a NumPy buffer instead of copying it). The
+chapter's figures, tables and words live in `chapters/measuring.py`.
 """
 
 from dataclasses import dataclass, field
@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from perfguide.threads import thread_label
 from perfguide.timing import Timing, time_call
 
 ALIGNMENT = 64  # bytes: the alignment XLA:CPU asks of a host buffer it may use in place
@@ -133,108 +132,3 @@ def jax_sweep(lengths: list[int], seed: int = 2) -> Sweep:
 def gbps(length: int, timing: Timing) -> float:
     """GB/s of an a + 1 or a copy of `length` float32 values, counting bytes read and written."""
     return BYTES_MOVED * length / timing.median_s / 1e9
-
-
-def setting_title(threads: int, backend: str = "cpu") -> str:
-    """A panel title for one thread setting: '1 core each', or the devices on an accelerator."""
-    if backend == "cpu":
-        return f"{thread_label(threads)} each"
-    return f"NumPy on CPU ({thread_label(threads)}), JAX on {backend.upper()}"
-
-
-def thread_table(rows: dict[str, list[float]], settings: list[int], backend: str = "cpu") -> str:
-    """A Markdown table with one column per thread setting ('1 core each', ...)."""
-    heads = [setting_title(t, backend) for t in settings]
-    lines = ["| | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(settings)]
-    for key, values in rows.items():
-        cells = [f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}" for v in values]
-        lines.append(f"| {key} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def sweep_rows(lengths: list[int], numpy_runs: dict[int, Sweep], jax_runs: dict[int, Sweep],
-               large: list[int]) -> dict[str, list[float]]:
-    """The sweep's key numbers, one list per row with one value per thread setting."""
-    small = lengths[0]
-    rows: dict[str, list[float]] = {}
-    for threads, jx in jax_runs.items():
-        npy = numpy_runs[threads]
-        floor, jit = jx.floor.median_s, jx.curves["JAX jitted"]
-        values = {
-            "minimal jitted call (µs)": floor * 1e6,
-            f"jitted f, {small:,} elements (× minimal call)": jit[0].median_s / floor,
-            f"op by op / jitted, {small:,} elements": jx.curves["JAX op by op"][0].median_s / jit[0].median_s,
-        }
-        for n in large:
-            i = lengths.index(n)
-            for name, timings in {**npy.curves, **jx.curves}.items():
-                values[f"{name}, {n:,} elements (ns per element)"] = timings[i].median_s * 1e9 / n
-            values[f"memcpy (NumPy, preallocated), {n:,} elements (GB/s)"] = gbps(n, npy.memcpy[i])
-            values[f"NumPy a + 1, {n:,} elements (GB/s)"] = gbps(n, npy.add_one[i])
-            values[f"jitted a + 1, {n:,} elements (GB/s)"] = gbps(n, jx.add_one[i])
-        for key, value in values.items():
-            rows.setdefault(key, []).append(value)
-    return rows
-
-
-def _plain_log_x(ax: Any) -> None:
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,g}"))
-    ax.xaxis.set_minor_formatter(NullFormatter())
-
-
-def precision_figure(runs: dict[int, dict[str, Timing]], title: str, backend: str = "cpu") -> Any:
-    """Horizontal bars (ms, log axis) of the precision timings, one panel per thread setting."""
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(runs), figsize=(8.0, 2.8), sharex=True, sharey=True)
-    axes = np.atleast_1d(axes)
-    for ax, (threads, timings) in zip(axes, runs.items()):
-        labels = list(timings)
-        low, mid, high = (np.array([getattr(t, k) for t in timings.values()]) * 1e3
-                          for k in ("low_s", "median_s", "high_s"))
-        positions = np.arange(len(labels))[::-1]
-        ax.barh(positions, mid, color=[f"C{i}" for i in range(len(labels))], alpha=0.85)
-        ax.errorbar(mid, positions, xerr=[mid - low, high - mid], fmt="none", ecolor="black", capsize=3)
-        ax.set_yticks(positions, labels)
-        _plain_log_x(ax)
-        ax.grid(axis="y", visible=False)
-        ax.set_title(setting_title(threads, backend), fontsize=10)
-        ax.set_xlabel("time per call (ms)")
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-
-def sweep_figure(lengths: list[int], numpy_runs: dict[int, Sweep], jax_runs: dict[int, Sweep],
-                 reference_label: str, backend: str = "cpu") -> Any:
-    """Time per element against length, one panel per thread setting, with the reference lines."""
-    import matplotlib.pyplot as plt
-
-    sizes = np.array(lengths, dtype=float)
-    fig, axes = plt.subplots(1, len(numpy_runs), figsize=(9.0, 4.6), sharey=True)
-    axes = np.atleast_1d(axes)
-    for ax, threads in zip(axes, numpy_runs):
-        npy, jx = numpy_runs[threads], jax_runs[threads]
-        lines = [*((name, t, "o-") for name, t in {**npy.curves, **jx.curves}.items()),
-                 (f"NumPy a + 1 ({reference_label})", npy.add_one, ":"),
-                 (f"jitted a + 1 ({reference_label})", jx.add_one, ":"),
-                 ("memcpy (NumPy, preallocated)", npy.memcpy, "-.")]
-        for i, (name, timings, style) in enumerate(lines):
-            low, mid, high = (np.array([getattr(t, k) for t in timings]) * 1e9 / sizes
-                              for k in ("low_s", "median_s", "high_s"))
-            ax.plot(sizes, mid, style, color=f"C{i}", label=name)
-            ax.fill_between(sizes, low, high, color=f"C{i}", alpha=0.25, linewidth=0)
-        ax.plot(sizes, jx.floor.median_s * 1e9 / sizes, "k--",
-                label=f"minimal jitted call (a + 1 on {lengths[0]:,} elements)")
-        ax.set(xscale="log", yscale="log")
-        ax.set_title(setting_title(threads, backend), fontsize=10)
-        ax.set_xlabel("array length (elements)")
-    axes[0].set_ylabel("time per element (ns)")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.suptitle("0.2x + sin x + cos 2x, float32, each library in its own process, latency")
-    fig.legend(handles, labels, loc="lower center", ncols=2)
-    fig.tight_layout(rect=(0, 0.2, 1, 1))
-    return fig

@@ -1,4 +1,5 @@
-"""The measuring chapter's element-wise sides, and what device_put does with a NumPy buffer on the CPU."""
+"""The measuring chapter's element-wise sides, its timing recipe, and what device_put does with a
+NumPy buffer on the CPU."""
 
 import jax
 import numpy as np
@@ -55,6 +56,7 @@ def test_both_libraries_compute_the_same_function() -> None:
         np.testing.assert_allclose(jax.jit(elementwise.f_jax)(x), elementwise.f_numpy(x), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_sides_return_latency_timings_for_the_whole_sweep() -> None:
     lengths = [100, 1000]
     numpy_side = elementwise.numpy_sweep(lengths)
@@ -76,12 +78,14 @@ def test_numpy_without_temporaries_computes_the_same_function() -> None:
                                rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_minimal_jitted_call_is_a_plus_one_on_the_smallest_1d_array() -> None:
     """The floor is built like the curves: jitted a + 1 on a 1-D array of the smallest length."""
     side = elementwise.jax_sweep([100, 1000])
     assert side.floor is side.add_one[0]
 
 
+@pytest.mark.slow
 def test_a_side_runs_in_an_isolated_process_at_one_thread() -> None:
     run = pg.run_isolated(elementwise.numpy_sweep, [100], threads=1)
     assert run.threads == 1 and run.environment["threads"]["cores_allowed"] == 1
@@ -98,8 +102,8 @@ def _fake_sweeps(fast: float = 1e-5) -> tuple[dict, dict]:
 
 def test_sweep_table_has_one_column_per_thread_setting() -> None:
     numpy_runs, jax_runs = _fake_sweeps()
-    rows = elementwise.sweep_rows([100, 1000], numpy_runs, jax_runs, [1000])
-    table = elementwise.thread_table(rows, [1, 2])
+    rows = measuring.sweep_rows([100, 1000], numpy_runs, jax_runs, [1000])
+    table = measuring.thread_table(rows, [1, 2])
     assert "| 1 core each | 2 cores each |" in table
     assert all(len(values) == 2 for values in rows.values())
 
@@ -185,8 +189,61 @@ def test_code_the_page_includes_fits_the_page_column() -> None:
     from pathlib import Path
 
     page = (Path(__file__).resolve().parents[2] / "notebooks" / "measuring.md").read_text()
-    shown = re.findall(r"literalinclude\} \.\./workloads/elementwise\.py\n:pyobject: (\w+)", page)
-    assert shown
-    for name in shown:
-        long = [line for line in inspect.getsource(getattr(elementwise, name)).splitlines() if len(line) > 78]
-        assert not long, f"{name}: {long}"
+    modules = {"workloads/elementwise.py": elementwise, "chapters/measuring.py": measuring}
+    shown = re.findall(r"literalinclude\} \.\./(\S+)\n:pyobject: (\w+)", page)
+    assert {"f_numpy_out", "median_time"} <= {name for _, name in shown}
+    for path, name in shown:
+        if path in modules:
+            source = inspect.getsource(getattr(modules[path], name))
+            long = [line for line in source.splitlines() if len(line) > 78]
+            assert not long, f"{name}: {long}"
+
+
+def test_timing_recipe_uses_no_perfguide_and_waits_on_every_call() -> None:
+    """The recipe readers copy: plain perf_counter, first call apart, block on every output."""
+    import inspect
+
+    source = inspect.getsource(measuring.median_time)
+    assert "perfguide" not in source and "pg." not in source
+    assert source.count("block_until_ready") == 3 and "perf_counter" in source
+    calls = []
+
+    def fn(a):
+        calls.append(a)
+        return jax.numpy.ones(3) * a
+
+    first_s, median_s, iqr_s = measuring.median_time(fn, 2.0, repeats=5)
+    assert len(calls) == 1 + 1 + 5  # first call, one warm-up, five timed
+    assert first_s > 0 and median_s > 0 and iqr_s >= 0
+
+
+def test_recipe_words_say_agree_only_within_the_threshold() -> None:
+    assert "within 10%" in measuring.recipe_verdict(1.05e-3, 1e-3)
+    assert "within 10%" in measuring.recipe_verdict(0.95e-3, 1e-3)
+    assert "more than 10% apart" in measuring.recipe_verdict(1.3e-3, 1e-3)
+    assert "more than 10% apart" in measuring.recipe_verdict(0.7e-3, 1e-3)
+
+
+def test_page_figures_draw_one_band_or_bar_set_per_timing_series() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    numpy_runs, jax_runs = _fake_sweeps()
+    fig = measuring.sweep_figure([100, 1000], numpy_runs, jax_runs, "streaming reference")
+    assert len(fig.axes[0].collections) == 7  # four curves and three references, each a band
+    t = pg.Timing(1e-3, (1e-3,) * 5, 1)
+    precision = {threads: {name: t for name in ("NumPy float64", "NumPy float32",
+                                                "JAX float32", "JAX float64")}
+                 for threads in (1, 2)}
+    fig = measuring.precision_figure(precision, "title")
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert labels == ["NumPy float64", "NumPy float32", "JAX float32", "JAX float64"]
+
+
+def test_measuring_page_records_one_compile_field() -> None:
+    """compile_s is the compile field of every results file; XLA's part is named xla_share_s."""
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "notebooks" / "measuring.md").read_text()
+    for extra in ("xla_compile_s=", "jax_compile_s=", "jit_s="):
+        assert extra not in page, f"the page records {extra}; use compile_s= or xla_share_s="
