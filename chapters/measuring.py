@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from perfguide.goals import Goal
-from perfguide.records import Series
+from perfguide.records import Recorder
 from perfguide.threads import thread_label
 from perfguide.timing import Timing
 from perfguide.verdicts import TIE, compare_timings, resolved
@@ -314,12 +314,13 @@ def glue_async(modes: dict[str, Timing], n: int) -> None:
     glue_figure("fig_async", fig)
 
 
-def glue_first_call(series: Series, logs: dict[int, Any], again: Any, features: int) -> None:
+def glue_first_call(recorder: Recorder, logs: dict[int, Any], again: Any, features: int) -> None:
     """Section 2: first call against steady state per new shape, split into compile phases."""
     import matplotlib.pyplot as plt
 
     from perfguide.glue import glue_figure, glue_number
 
+    series = recorder.series("first_call", "loss_jit")
     lengths, timings = series.sizes, series.timings
     first_ms = np.array([t.first_call_s for t in timings]) * 1e3
     steady_ms = np.array(series.medians_s) * 1e3
