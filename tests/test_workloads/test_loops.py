@@ -1,14 +1,12 @@
-"""The loops chapter: every way of writing the advection loop gives NumPy's result."""
+"""The loops chapter's workload: every way of writing the advection loop gives NumPy's result,
+each library's side measures what the page records, and a jitted loop's program is counted."""
 
 import jax
-import jupytext
 import numpy as np
 import pytest
-from conftest import REPOSITORY
 
 import perfguide as pg
 from workloads import advection as adv
-from chapters import loops_under_jit as page
 
 STEPS = (1, 5, 12)  # 12 is not a multiple of the unroll factors 8 and 16
 JAX_VARIANTS = {
@@ -16,6 +14,7 @@ JAX_VARIANTS = {
     "fori_loop": (adv.run_fori_loop, {}),
     **{f"scan_unroll_{k}": (adv.run_scan, {"unroll": k}) for k in (1, 2, 4, 8, 16)},
 }
+QUICK_RUNS = {"repeats": 2, "warmup": 0, "target_s": 0.01}
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +27,14 @@ def assert_matches_numpy(result: np.ndarray, fields: dict[str, np.ndarray], step
     assert result.dtype == np.float32
     error = float(np.max(np.abs(result - expected)))
     assert error <= adv.tolerance(fields["velocity"], steps), f"max |difference| {error:.2e} after {steps} steps"
+
+
+def assert_side_matches_numpy(side: adv.Side, fields: dict[str, np.ndarray], steps_list: list[int]) -> None:
+    for name, points in side.points.items():
+        assert sorted(points) == steps_list, name
+        for steps, point in points.items():
+            assert point.timing.mode == "latency", f"{name}: compared sides must use one timing mode"
+            assert_matches_numpy(point.result, fields, steps)
 
 
 def test_initial_fields_are_float32_on_the_chapters_grid(fields: dict[str, np.ndarray]) -> None:
@@ -50,6 +57,7 @@ def test_every_jax_variant_agrees_with_numpy_after_the_same_steps(
     assert_matches_numpy(np.asarray(result), fields, steps)
 
 
+@pytest.mark.slow  # imports torch
 @pytest.mark.parametrize("steps", STEPS)
 def test_pytorch_eager_agrees_with_numpy_after_the_same_steps(fields: dict[str, np.ndarray], steps: int) -> None:
     torch = pytest.importorskip("torch")
@@ -57,28 +65,23 @@ def test_pytorch_eager_agrees_with_numpy_after_the_same_steps(fields: dict[str, 
     assert_matches_numpy(adv.run_torch(d, v, steps).numpy(), fields, steps)
 
 
-QUICK_RUNS = {"repeats": 2, "warmup": 0, "target_s": 0.01}
+def test_the_rolled_registry_is_what_the_jax_side_measures() -> None:
+    assert adv.ROLLED == {"fori_loop": adv.run_fori_loop, "scan": adv.run_scan}
 
 
-def assert_side_matches_numpy(side: adv.Side, fields: dict[str, np.ndarray], steps_list: list[int]) -> None:
-    for name, points in side.points.items():
-        assert sorted(points) == steps_list, name
-        for steps, point in points.items():
-            assert point.timing.mode == "latency", f"{name}: compared sides must use one timing mode"
-            assert_matches_numpy(point.result, fields, steps)
-
-
+@pytest.mark.slow
 def test_numpy_and_jax_sides_time_every_step_count_and_match_numpy(fields: dict[str, np.ndarray]) -> None:
     steps_list = [1, 12]
     numpy_side = adv.numpy_side(fields["density"], fields["velocity"], steps_list, QUICK_RUNS)
     jax_side = adv.jax_side(fields["density"], fields["velocity"], steps_list, QUICK_RUNS)
     assert set(numpy_side.points) == {"NumPy"}
-    assert set(jax_side.points) == {"fori_loop", "scan", adv.JIT_STEP}
+    assert set(jax_side.points) == {*adv.ROLLED, adv.JIT_STEP}
     for side in (numpy_side, jax_side):
         assert_side_matches_numpy(side, fields, steps_list)
     assert all(p.compile_s > 0 for points in jax_side.points.values() for p in points.values())
 
 
+@pytest.mark.slow
 def test_torch_side_runs_eager_and_compiled_and_matches_numpy(fields: dict[str, np.ndarray]) -> None:
     pytest.importorskip("torch")
     side = adv.torch_side(fields["density"], fields["velocity"], [5], QUICK_RUNS, explain=True)
@@ -90,34 +93,31 @@ def test_torch_side_runs_eager_and_compiled_and_matches_numpy(fields: dict[str, 
     assert side.notes["graph_breaks"] == 0  # the step compiles as one graph
 
 
+@pytest.mark.slow
 def test_jax_side_runs_in_its_own_process_on_one_core(fields: dict[str, np.ndarray]) -> None:
     run = pg.run_isolated(adv.jax_side, fields["density"], fields["velocity"], [3], QUICK_RUNS, threads=1)
     assert run.environment["threads"]["xla_cpu"] == 1
     assert_side_matches_numpy(run.value, fields, [3])
 
 
-def _record(experiment: str, variant: str, size: int, median_s: float, **extra: object) -> dict:
-    return {"experiment": experiment, "variant": variant, "size": size, "median_s": median_s, **extra}
+def test_merged_rounds_pool_their_repeats_and_keep_the_first_rounds_notes() -> None:
+    point = adv.SidePoint(pg.Timing(1.0, (1.0, 2.0), 1), 0.5, np.zeros(1))
+    other = adv.SidePoint(pg.Timing(9.0, (3.0,), 1), 0.7, np.ones(1))
+    first = adv.Side({"scan": {10: point}}, notes={"graph_breaks": 0})
+    merged = adv.merge_sides([first, adv.Side({"scan": {10: other}})])
+    assert merged.points["scan"][10].timing.per_call_s == (1.0, 2.0, 3.0)
+    assert merged.points["scan"][10].compile_s == 0.5 and merged.notes == {"graph_breaks": 0}
 
 
-def test_goals_read_numpy_over_the_best_rolled_loop_and_the_compile_spread() -> None:
-    records = [
-        *[_record("rolled", name, 1000, t, threads=n) for n in (1, 2)
-          for name, t in (("NumPy", 2.0), ("fori_loop", 0.5), ("scan", 1.0))],
-        _record("rolled", "NumPy", 10, 1.0, threads=1),
-        *[_record("compile", name, steps, t) for name in ("fori_loop", "scan")
-          for steps, t in ((10, 0.2), (1000, 0.3))],
-    ]
-    values = [goal.measure(pg.Results({"records": records})) for goal in page.GOALS]
-    assert values == pytest.approx([2.0, 2.0, 1.5, 1.5])  # scan stands for the rolled loops
-    assert [goal.met(v) for goal, v in zip(page.GOALS, values)] == [True, True, True, True]
-
-
-def test_page_leaves_threads_and_xla_flags_to_the_isolated_processes() -> None:
-    text = (REPOSITORY / "notebooks" / "loops_under_jit.md").read_text()
-    for call in ("set_deterministic_xla_flags", "set_num_threads", "import torch"):
-        assert call not in text, f"the loops page calls {call}"
-    assert "pg.run_isolated(" in text and "pg.show_noise(" in text
+def test_a_measured_program_has_its_compile_time_sizes_and_error(fields: dict[str, np.ndarray]) -> None:
+    d, v = (jax.device_put(fields[key]) for key in ("density", "velocity"))
+    reference = adv.run_numpy(fields["density"], fields["velocity"], 3)
+    program = adv.measure_program(adv.jitted(adv.run_python_for, 3), d, v, reference, QUICK_RUNS)
+    assert program.compile_s > 0 and program.timing.repeats == 2
+    assert program.eqns > 3 and program.instructions > 0
+    assert program.error <= adv.tolerance(fields["velocity"], 3)
+    assert set(program.fields()) == {"compile_s", "rss_increase_mib", "jaxpr_eqns",
+                                     "hlo_instructions", "max_abs_error"}
 
 
 def test_fori_loop_with_fixed_bounds_traces_to_a_scan(fields: dict[str, np.ndarray]) -> None:
@@ -144,14 +144,7 @@ def test_tolerance_grows_with_the_number_of_steps(fields: dict[str, np.ndarray])
     assert 0 < small < large < 1e-3
 
 
-def test_chapter_code_lines_fit_the_page_column() -> None:
-    notebook = jupytext.read(REPOSITORY / "notebooks" / "loops_under_jit.md")
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            for line in cell.source.splitlines():
-                assert len(line) <= 78, f"code line of {len(line)} characters: {line!r}"
-
-
+@pytest.mark.slow  # three compilations
 def test_fori_loop_and_scan_compile_to_the_same_program(fields: dict[str, np.ndarray]) -> None:
     d, v = fields["density"], fields["velocity"]
     assert adv.same_program(adv.jitted(adv.run_fori_loop, 10), adv.jitted(adv.run_scan, 10), d, v)
@@ -164,21 +157,3 @@ def test_cost_analysis_counts_a_loop_body_once(fields: dict[str, np.ndarray]) ->
     short, long = (adv.cost_per_step(adv.jitted(adv.run_scan, n), 1, d, v) for n in (10, 100))
     lone = adv.cost_per_step(adv.jitted(adv.run_python_for, 1), 1, d, v)
     assert short == long and short[0] == pytest.approx(lone[0], rel=0.01)
-
-
-def test_measurement_cost_prediction_is_at_least_linear() -> None:
-    def timing(median_s: float) -> pg.Timing:
-        return pg.Timing(median_s, (median_s,) * 3, 1)
-
-    assert adv.predicted_cost_s({1: timing(1.0)}, 2) == 0.0
-    flat = {1: timing(1.0), 2: timing(1.0)}  # no growth seen: still linear
-    assert adv.predicted_cost_s(flat, 4) == pytest.approx(2 * adv.measurement_cost_s(timing(1.0)))
-    steep = {1: timing(1.0), 2: timing(4.0)}  # quadratic
-    assert adv.predicted_cost_s(steep, 4) == pytest.approx(4 * adv.measurement_cost_s(timing(4.0)))
-
-
-def test_merged_rounds_pool_their_repeats() -> None:
-    point = adv.SidePoint(pg.Timing(1.0, (1.0, 2.0), 1), 0.5, np.zeros(1))
-    other = adv.SidePoint(pg.Timing(9.0, (3.0,), 1), 0.7, np.ones(1))
-    merged = adv.merge_sides([{"scan": {10: point}}, {"scan": {10: other}}])["scan"][10]
-    assert merged.timing.per_call_s == (1.0, 2.0, 3.0) and merged.compile_s == 0.5
