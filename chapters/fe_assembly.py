@@ -1,18 +1,27 @@
-"""Verdicts and speed goals of the page notebooks/fe_assembly.md."""
+"""Verdicts, speed goals, figures and glue of the page notebooks/fe_assembly.md."""
 
 from typing import Any
 
 from perfguide.goals import Goal, Results
+from perfguide.threads import thread_label
 from perfguide.timing import Timing
 from perfguide.verdicts import compare_timings, resolved
+from workloads.fem import LABELS, RESIDUAL_METHODS, STIFFNESS_METHODS, methods_of
 
 TIE = 0.10  # two figures within 10% of each other are reported as the same
-LIMITED = 0.70  # "limited by" a roof only at 70% of it or more; "at X% of" below
-LARGER_PART = 0.5  # the element blocks are "the larger part" at half the pipeline's time or more
 COMPILE_FLAT = 1.5  # compile time within 1.5x from the smallest to the largest mesh: flat
 GOAL_N = 20  # the goals read n = 20, or the largest n below it in a quick build
-JAX_JACOBIAN = ("jax_vmap", "jax_autodiff")  # float64 JAX methods; the fastest one counts
-JAX_RESIDUAL = ("jax_vmap", "jax_autodiff")
+JAX_JACOBIAN = methods_of("jax", STIFFNESS_METHODS)  # float64; the fastest one counts
+JAX_RESIDUAL = tuple(m for m in methods_of("jax", RESIDUAL_METHODS) if m != "jax_jvp")
+COMPARED = {  # each experiment's methods set against the fastest JAX one, in table order
+    "jacobian": ("scikit_fem", "numpy_slots", "numpy_vectorized"),
+    "residual": ("numpy_slots", "scikit_fem", "jax_jvp", "scipy_matvec"),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Verdicts
+# ---------------------------------------------------------------------------------------------
 
 
 def ratio_band(slow: Timing, fast: Timing) -> tuple[float, float]:
@@ -35,64 +44,11 @@ def threads_verdict(ratio_one: float, ratio_all: float, other: str, band_one: tu
     return f"{numbers}: {other} gains more from the extra cores than JAX does"
 
 
-def roofline_verdict(name: str, intensity: float, achieved: float, peak: float, bandwidth: float,
-                     bandwidth_step: float, limited: float = LIMITED, tie: float = TIE) -> str:
-    """Where a method sits against the measured roofs: the peak, a stream of at least 4x the
-    last-level cache (`bandwidth`) and a stream of the step's own bytes (`bandwidth_step`).
-    "Limited by" only at `limited` of a roof or more; XLA's bytes are an estimate."""
-    of_peak = achieved / peak
-    of_large = achieved / (bandwidth * intensity)
-    of_step = achieved / (bandwidth_step * intensity)
-    where = (f"{name} runs at {of_peak:.0%} of the peak, {of_large:.0%} of the large-stream "
-             f"roof and {of_step:.0%} of the roof of a stream of its own size (intensity "
-             f"{intensity:.2f} flop/byte from XLA's byte estimate)")
-    if of_peak >= limited:
-        return f"{where}: it is limited by arithmetic (at least {limited:.0%} of the peak)"
-    if of_step >= limited:
-        cache = ""
-        if of_large > 1 + tie and bandwidth_step > (1 + tie) * bandwidth:
-            cache = (f"; it exceeds the large-stream roof, as a stream of its size does "
-                     f"({bandwidth_step / bandwidth:.1f} times the large one)")
-        return (f"{where}: it is limited by memory bandwidth (at least {limited:.0%} of a stream "
-                f"of its own size){cache}")
-    return (f"{where}: below {limited:.0%} of every roof, so neither arithmetic nor bandwidth "
-            "limits it; its time goes to work the roofline does not model")
-
-
-def scatter_verdict(scalar: Timing, blocks: Timing, tie: float = TIE) -> str:
-    """Element blocks plus an entry-by-entry scatter, against element blocks plus a block scatter."""
-    ratio = scalar.median_s / blocks.median_s
-    if not resolved(blocks, scalar, tie):
-        return (f"adding the entries one at a time takes {ratio:.1f} times as long as adding "
-                f"3 × 3 blocks, a difference this run does not resolve (within {tie:.0%}, or the "
-                f"{scalar.spread} bands overlap)")
-    if ratio > 1:
-        return (f"adding the entries one at a time (9 times as many updates) makes "
-                f"blocks-and-scatter {ratio:.1f} times as slow as adding 3 × 3 blocks")
-    return (f"adding the entries one at a time (9 times as many updates) is {1 / ratio:.1f} "
-            "times as fast as adding 3 × 3 blocks")
-
-
 def compile_growth_verdict(growth: float, flat: float = COMPILE_FLAT) -> str:
     """Compile time of one function from the smallest to the largest mesh."""
     if growth <= flat:
         return f"changes by a factor {growth:.1f} (within {flat:g}): flat in the mesh size"
     return f"grows by a factor {growth:.1f} (more than {flat:g}) with the mesh size"
-
-
-def stage_verdict(blocks: Timing, whole: Timing, tie: float = TIE, larger: float = LARGER_PART) -> str:
-    """Whether the element-block prefix or what follows it takes most of the pipeline's time.
-    Prefixes are compiled separately, so only the two ends are compared."""
-    share = blocks.median_s / whole.median_s
-    if not resolved(blocks, whole, tie):
-        return (f"the element blocks alone take {share:.0%} of the whole pipeline's time, which "
-                f"this run does not tell apart from all of it (within {tie:.0%}, or the "
-                f"{whole.spread} bands overlap): computing the element matrices is most of it")
-    if share >= larger:
-        return (f"the element blocks alone take {share:.0%} of the whole pipeline's time (at least "
-                f"{larger:.0%}): computing the element matrices is the larger part")
-    return (f"the element blocks alone take {share:.0%} of the whole pipeline's time (under "
-            f"{larger:.0%}): the sum, gather and wrap after them are the larger part")
 
 
 def both_settings(name_a: str, a: dict[int, Timing], name_b: str, b: dict[int, Timing],
@@ -110,15 +66,6 @@ def both_settings(name_a: str, a: dict[int, Timing], name_b: str, b: dict[int, T
             "settings disagree")
 
 
-def breakeven_verdict(t_assemble: float, t_spmv: float, t_jvp: float) -> str:
-    """After how many products assembling once beats the matrix-free product."""
-    if t_jvp <= t_spmv:
-        return "never: the matrix-free product is the cheaper one here"
-    breakeven = t_assemble / (t_jvp - t_spmv)
-    count = f"{breakeven:.1f}" if breakeven < 10 else f"{breakeven:,.0f}"
-    return f"after {count} products"
-
-
 def _timing(seconds: float) -> Timing:
     """A synthetic timing with a 2% spread, for the flip tests."""
     return Timing(seconds, tuple(seconds * f for f in (0.98, 0.99, 1.0, 1.01, 1.02)), 1)
@@ -133,33 +80,11 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
                        "band_one": (8.0, 12.0), "band_all": (18.0, 22.0)},
      {"ratio_one": 10.0, "ratio_all": 20.0, "other": "NumPy",
       "band_one": (8.0, 19.0), "band_all": (18.0, 22.0)}),
-    (roofline_verdict, {"name": "A", "intensity": 0.5, "achieved": 4e9, "peak": 1e11, "bandwidth": 1e10,
-                        "bandwidth_step": 1e10},
-     {"name": "A", "intensity": 50.0, "achieved": 8e10, "peak": 1e11, "bandwidth": 1e10,
-      "bandwidth_step": 1e10}),
-    (roofline_verdict, {"name": "A", "intensity": 0.5, "achieved": 4e9, "peak": 1e11, "bandwidth": 1e10,
-                        "bandwidth_step": 1e10},
-     {"name": "A", "intensity": 0.5, "achieved": 1e9, "peak": 1e11, "bandwidth": 1e10,
-      "bandwidth_step": 1e10}),
-    (roofline_verdict, {"name": "A", "intensity": 0.5, "achieved": 1.5e10, "peak": 1e11, "bandwidth": 1e10,
-                        "bandwidth_step": 2.5e10},
-     {"name": "A", "intensity": 0.5, "achieved": 4e9, "peak": 1e11, "bandwidth": 1e10,
-      "bandwidth_step": 1e10}),
-    (stage_verdict, {"blocks": _timing(0.8), "whole": _timing(1.0)},
-     {"blocks": _timing(0.2), "whole": _timing(1.0)}),
-    (stage_verdict, {"blocks": _timing(1.0), "whole": _timing(1.02)},
-     {"blocks": _timing(0.2), "whole": _timing(1.0)}),
     (both_settings, {"name_a": "A", "a": {1: _timing(1.0), 2: _timing(1.0)},
                      "name_b": "B", "b": {1: _timing(2.0), 2: _timing(2.0)}},
      {"name_a": "A", "a": {1: _timing(1.0), 2: _timing(2.0)},
       "name_b": "B", "b": {1: _timing(2.0), 2: _timing(1.0)}}),
-    (scatter_verdict, {"scalar": _timing(3.0), "blocks": _timing(1.0)},
-     {"scalar": _timing(1.0), "blocks": _timing(3.0)}),
-    (scatter_verdict, {"scalar": _timing(3.0), "blocks": _timing(1.0)},
-     {"scalar": _timing(1.05), "blocks": _timing(1.0)}),
     (compile_growth_verdict, {"growth": 1.1}, {"growth": 3.0}),
-    (breakeven_verdict, {"t_assemble": 1.0, "t_spmv": 0.1, "t_jvp": 0.2},
-     {"t_assemble": 1.0, "t_spmv": 0.2, "t_jvp": 0.1}),
 ]
 
 
@@ -205,25 +130,238 @@ GOALS: list[Goal] = [
 
 
 # ---------------------------------------------------------------------------------------------
-# Figures
+# Reading the page's records
 # ---------------------------------------------------------------------------------------------
 
 
-def memory_figure(memory: dict[str, tuple[int, str, float]], csr_mib: dict[int, float],
-                  labels: dict[str, str]) -> Any:
-    """Horizontal bars: each method's memory (n, kind, MiB) labelled with its size and what was
-    measured; a black tick on each bar at the CSR matrix's size at that bar's n."""
-    import matplotlib.pyplot as plt
-    import numpy as np
+def timing(recorder: Any, experiment: str, variant: str, threads: int, n: int) -> Timing:
+    """The timing of one variant at one thread setting and mesh size."""
+    series = recorder.series(experiment, variant, threads=threads)
+    if n not in series.sizes:
+        raise KeyError(f"no {experiment} / {variant} at {thread_label(threads)}, n = {n}")
+    return series.timings[series.sizes.index(n)]
 
-    fig, ax = plt.subplots(figsize=(7.0, 3.2))
-    positions = np.arange(len(memory))[::-1]
-    for i, (method, (n, kind, mib)) in enumerate(memory.items()):
-        ax.barh(positions[i], mib, color=f"C{i}")
-        ax.plot([csr_mib[n]] * 2, [positions[i] - 0.4, positions[i] + 0.4], "k-", lw=2,
-                label="the CSR matrix at the bar's n" if i == 0 else None)
-    ax.set_yticks(positions, [f"{labels[m]} (n = {n}; {kind})" for m, (n, kind, _) in memory.items()])
-    ax.set_xlabel("memory of one warm call (MiB)")
-    ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower right")
+
+def fastest_jax(recorder: Any, experiment: str, settings: list[int], n: int) -> dict[int, str]:
+    """The fastest float64 JAX method of an experiment at n, per thread setting."""
+    methods = JAX_JACOBIAN if experiment == "jacobian" else JAX_RESIDUAL
+    return {k: min(methods, key=lambda m: timing(recorder, experiment, m, k, n).median_s)
+            for k in settings}
+
+
+def ratio_table(recorder: Any, experiment: str, fastest: dict[int, str], n: int) -> str:
+    """Markdown: each compared method's time over the fastest JAX method's, per setting."""
+    settings = list(fastest)
+    lines = ["| time at n = {n} over the fastest JAX method's | ".format(n=n)
+             + " | ".join(f"{thread_label(k)} each" for k in settings) + " |",
+             "|---|" + "---:|" * len(settings)]
+    for variant in COMPARED[experiment]:
+        cells = [timing(recorder, experiment, variant, k, n).median_s
+                 / timing(recorder, experiment, fastest[k], k, n).median_s for k in settings]
+        lines.append(f"| {LABELS[variant]} | " + " | ".join(f"{c:,.1f}" for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def threads_words(recorder: Any, experiment: str, variant: str, fastest: dict[int, str], n: int,
+                  other: str, on_cpu: bool) -> str:
+    """How `variant`'s ratio to the fastest JAX method moves between the settings."""
+    if not on_cpu:
+        return "(JAX ran on the accelerator at both settings: no thread comparison)"
+    one, every = min(fastest), max(fastest)
+    slow = {k: timing(recorder, experiment, variant, k, n) for k in fastest}
+    fast = {k: timing(recorder, experiment, fastest[k], k, n) for k in fastest}
+    ratio = {k: slow[k].median_s / fast[k].median_s for k in fastest}
+    band = {k: ratio_band(slow[k], fast[k]) for k in fastest}
+    return threads_verdict(ratio[one], ratio[every], other, band[one], band[every])
+
+
+def both(recorder: Any, experiment: str, settings: list[int], n: int, name_a: str, a: str,
+         name_b: str, b: str) -> str:
+    """`both_settings` for two recorded variants at n."""
+    return both_settings(name_a, {k: timing(recorder, experiment, a, k, n) for k in settings},
+                         name_b, {k: timing(recorder, experiment, b, k, n) for k in settings})
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures and glue
+# ---------------------------------------------------------------------------------------------
+
+
+def color(variant: str) -> str:
+    """One colour per method or variant, the same in every figure of both FE pages."""
+    return f"C{list(LABELS).index(variant) % 10}"
+
+
+def time_figure(recorder: Any, experiment: str, bound_bytes: dict[int, float], roofs: dict[int, dict],
+                title: str) -> Any:
+    """Time per element against n, one panel per thread setting: each variant's median and
+    spread band; dashed, the time to move `bound_bytes` once at that setting's bandwidth."""
+    import matplotlib.pyplot as plt
+
+    from perfguide.plotting import timing_band
+
+    settings = sorted(roofs)
+    sizes = sorted(bound_bytes)
+    fig, axes = plt.subplots(1, len(settings), figsize=(10.5, 4.2), sharey=True, squeeze=False)
+    for ax, threads in zip(axes[0], settings):
+        for variant in recorder.variants(experiment):
+            series = recorder.series(experiment, variant, threads=threads)
+            if series.sizes:
+                timing_band(ax, series.sizes, series.timings, unit="us",
+                            per=[n**3 for n in series.sizes], color=color(variant),
+                            label=LABELS[variant])
+        on_cpu = roofs[threads].get("backend", "cpu") == "cpu"
+        bandwidth = roofs[threads]["bandwidth" if on_cpu else "numpy_bandwidth"]
+        ax.plot(sizes, [bound_bytes[n] / bandwidth / n**3 * 1e6 for n in sizes], "k--",
+                label="memory-bandwidth bound" + ("" if on_cpu else " (host, NumPy stream)"))
+        where = "" if on_cpu else f" (JAX on {roofs[threads]['backend'].upper()})"
+        ax.set(xscale="log", yscale="log", title=f"{title}, {thread_label(threads)} each{where}")
+        ax.set_xticks(sizes, [str(n) for n in sizes])
+        ax.minorticks_off()
+        ax.set_xlabel("elements per side n (n³ hex8 elements)")
+    axes[0][0].set_ylabel("time per element (µs), median")
+    axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
+
+
+def glue_roofs(roofs: dict[int, dict]) -> None:
+    """The bandwidth each JAX process streamed, for the bound lines."""
+    from perfguide.glue import glue_number
+
+    for key, threads in (("one", min(roofs)), ("all", max(roofs))):
+        glue_number(f"bandwidth_gbs_{key}", roofs[threads]["bandwidth"] / 1e9)
+    glue_number("cores", max(roofs))
+    glue_number("stream_mb", roofs[max(roofs)]["stream_mb"])
+
+
+RATES = {  # experiment -> (glue key, figure title, (glue name, method, library) compared in words)
+    "jacobian": ("K", "Jacobian", (("skfem", "scikit_fem", "scikit-fem"),
+                                   ("slots", "numpy_slots", "NumPy"))),
+    "residual": ("r", "Residual r(u) = K u", (("slots", "numpy_slots", "NumPy"),
+                                              ("skfem", "scikit_fem", "scikit-fem"))),
+}
+
+
+def glue_rates(recorder: Any, sides: dict[int, Any], experiment: str, bound_bytes: dict[int, float],
+               n: int) -> dict[int, str]:
+    """An experiment's figure, ratio table, fastest JAX method and ratios at n, per setting;
+    returns the fastest JAX method per setting."""
+    from perfguide.glue import glue_figure, glue_number, glue_timing, glue_words
+
+    key, title, others = RATES[experiment]
+    roofs = {k: side.roofs for k, side in sides.items()}
+    settings = sorted(sides)
+    on_cpu = roofs[max(settings)]["backend"] == "cpu"
+    glue_figure(f"fig_{experiment}", time_figure(recorder, experiment, bound_bytes, roofs, title))
+    fastest = fastest_jax(recorder, experiment, settings, n)
+    glue_words(f"table_{key}", ratio_table(recorder, experiment, fastest, n))
+    glue_words(f"fastest_{key}", LABELS[fastest[max(settings)]])
+    glue_timing(f"fastest_{key}_ms", timing(recorder, experiment, fastest[max(settings)],
+                                            max(settings), n), unit="ms")
+    for name, variant, library in others:
+        for suffix, k in (("one", min(settings)), ("all", max(settings))):
+            ratio = (timing(recorder, experiment, variant, k, n).median_s
+                     / timing(recorder, experiment, fastest[k], k, n).median_s)
+            glue_number(f"{name}_ratio_{key}_{suffix}", ratio)
+        glue_words(f"{name}_threads_{key}", threads_words(recorder, experiment, variant, fastest,
+                                                          n, library, on_cpu))
+    return fastest
+
+
+def glue_jacobian(recorder: Any, sides: dict[int, Any], bound_bytes: dict[int, float], n: int) -> dict[int, str]:
+    """The Jacobian section at n; returns the fastest JAX method per setting."""
+    from perfguide.glue import glue_number, glue_timing, glue_words
+
+    fastest = glue_rates(recorder, sides, "jacobian", bound_bytes, n)
+    settings = sorted(sides)
+    glue_number("target_n", n)
+    glue_timing("skfem_K_ms", timing(recorder, "jacobian", "scikit_fem", max(settings), n), unit="ms")
+    glue_words("coo_vs_slots", both(recorder, "jacobian", settings, n, "NumPy with precomputed slots",
+                                    "numpy_slots", "the COO → CSR version", "numpy_vectorized"))
+    glue_words("autodiff_vs_vmap", both(recorder, "jacobian", settings, n, "JAX autodiff",
+                                        "jax_autodiff", "the hand-written `vmap` kernel", "jax_vmap"))
+    cost = sides[min(settings)].cost  # XLA's cost analysis of each compiled step
+    glue_number("autodiff_flops", cost["jacobian", "jax_autodiff", n]["flops"]
+                / cost["jacobian", "jax_vmap", n]["flops"])
+    glue_words("jax_where", f" (JAX on the {sides[max(settings)].roofs['backend'].upper()})")
+    return fastest
+
+
+def glue_residual(recorder: Any, sides: dict[int, Any], bound_bytes: dict[int, float], n: int) -> dict[int, str]:
+    """The residual section at n; returns the fastest JAX method per setting."""
+    from perfguide.glue import glue_timing, glue_words
+
+    fastest = glue_rates(recorder, sides, "residual", bound_bytes, n)
+    settings = sorted(sides)
+    glue_timing("numpy_r_ms", timing(recorder, "residual", "numpy_slots", max(settings), n), unit="ms")
+    glue_words("jvp_vs_r", both(recorder, "residual", settings, n, "the matrix-free product",
+                                "jax_jvp", "the `vmap` residual it differentiates", "jax_vmap"))
+    glue_words("matvec_vs_r", both_settings(
+        "multiplying by the assembled matrix",
+        {k: timing(recorder, "residual", "scipy_matvec", k, n) for k in settings},
+        "the fastest JAX residual",
+        {k: timing(recorder, "residual", fastest[k], k, n) for k in settings}))
+    return fastest
+
+
+def glue_precision(recorder: Any, sides: dict[int, Any], n: int) -> None:
+    """float32 against float64 for the `vmap` Jacobian: time and XLA's bytes."""
+    from perfguide.glue import glue_number, glue_words
+
+    settings = sorted(sides)
+    every = max(settings)
+    f32 = timing(recorder, "jacobian", "jax_vmap float32", every, n).median_s
+    glue_number("f32_ratio", f32 / timing(recorder, "jacobian", "jax_vmap", every, n).median_s)
+    cost = sides[min(settings)].cost
+    glue_number("f32_bytes", cost["jacobian", "jax_vmap float32", n]["bytes"]
+                / cost["jacobian", "jax_vmap", n]["bytes"])
+    glue_words("f32_verdict", both(recorder, "jacobian", settings, n, "float32",
+                                   "jax_vmap float32", "float64", "jax_vmap"))
+
+
+def compile_times(recorder: Any, threads: int) -> dict[str, list[float]]:
+    """Seconds to trace, lower and compile each JAX step, per size, at one setting."""
+    rows = {}
+    for experiment in ("jacobian", "residual"):
+        for variant in recorder.variants(experiment):
+            if variant.startswith("jax"):
+                series = recorder.series(experiment, variant, threads=threads)
+                rows[f"{experiment}, {LABELS[variant]}"] = [r.compile_s for r in series.records]
+    return rows
+
+
+def glue_compile(recorder: Any, threads: int, pattern: Timing, largest_n: int) -> None:
+    """Compile times against the call they precede, and the pattern's one-off cost."""
+    from perfguide.glue import glue_number, glue_words
+
+    rows = compile_times(recorder, threads)
+    every_size = [s for seconds in rows.values() for s in seconds]
+    glue_number("compile_min_s", min(every_size))
+    glue_number("compile_max_s", max(every_size))
+    glue_number("pattern_s", pattern.median_s)
+    glue_number("largest_n", largest_n)
+    vmap = rows[f"jacobian, {LABELS['jax_vmap']}"]
+    glue_words("compile_growth", compile_growth_verdict(vmap[-1] / vmap[0]))
+    call = timing(recorder, "jacobian", "jax_vmap", threads, largest_n).median_s
+    glue_number("compile_over_call", vmap[-1] / call)
+
+
+def headline(recorder: Any, settings: list[int], n: int, fastest_K: dict[int, str],
+             fastest_r: dict[int, str]) -> dict[str, Timing]:
+    """The page's headline timings at n for the noise check."""
+    out = {}
+    for k in settings:
+        for experiment, variants in (("jacobian", [fastest_K[k], "scikit_fem", "numpy_slots"]),
+                                     ("residual", [fastest_r[k], "numpy_slots"])):
+            for v in variants:
+                out[f"{experiment}, {LABELS[v]}, {thread_label(k)}"] = timing(
+                    recorder, experiment, v, k, n)
+        for variant in recorder.variants("roofs"):
+            series = recorder.series("roofs", variant, threads=k)
+            out[f"roof: {variant}, {thread_label(k)}"] = series.timings[0]
+    return out
+
+
+def blocks_over_values(num_elements: int, nnz: int) -> float:
+    """How many values a matrix keeping every element entry stores per value of the summed one."""
+    return 576 * num_elements / nnz
