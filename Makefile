@@ -35,7 +35,7 @@ lab: $(STAMP)  ## JupyterLab on notebooks/ (quick profile unless PERFGUIDE_PROFI
 	@echo "book's sizes); results go to _build/lab/results. Open name.ipynb, or name.md with"
 	@echo "Open With > Notebook; both stay paired. Before committing, \`make sync\` drops outputs."
 	PERFGUIDE_PROFILE=$${PERFGUIDE_PROFILE:-quick} PERFGUIDE_RESULTS=$(CURDIR)/_build/lab/results \
-		jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+		jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 bench: $(STAMP)  ## print each speed goal with the ratio measured by the last `make book`
 	python -m chapters.bench _build/results

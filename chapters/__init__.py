@@ -10,7 +10,7 @@ Each module has
 import importlib
 from types import ModuleType
 
-PAGES = ("measuring", "nnx_overhead", "functional_loops", "scan_rollout", "fe_assembly",
+PAGES = ("measuring", "nnx_overhead", "functional_loops", "scan_rollout", "fe_assembly", "fe_limits",
          "loops_under_jit", "rolled_loops", "your_machine")
 
 

@@ -1,5 +1,6 @@
 """Glue for MyST-NB pages: only plain Python floats, chosen words and closed figures."""
 
+import os
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -31,9 +32,23 @@ def glue_words(name: str, text: str) -> None:
     glue(name, Markdown(text), display=False)
 
 
+def interactive() -> bool:
+    """True in a notebook opened from a Jupyter server (JupyterLab, Notebook), which names the
+    kernel's session in JPY_SESSION_NAME; a book build runs kernels without it.
+    PERFGUIDE_SHOW_FIGURES=1 or 0 overrides."""
+    forced = os.environ.get("PERFGUIDE_SHOW_FIGURES")
+    if forced in ("0", "1"):
+        return forced == "1"
+    return "JPY_SESSION_NAME" in os.environ
+
+
 def glue_figure(name: str, fig: Figure) -> None:
-    """Glue a figure for a `{glue:figure}` directive and close it so it is not drawn twice."""
+    """Glue a figure for a `{glue:figure}` directive and close it so it is not drawn twice;
+    in an interactive session, also show it in place (the book places it from the glue)."""
+    from IPython.display import display
     from myst_nb import glue
 
     glue(name, fig, display=False)
+    if interactive():
+        display(fig)
     plt.close(fig)

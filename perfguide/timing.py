@@ -229,15 +229,17 @@ def time_call(
     for _ in range(warmup):
         block(fn(*args))
 
-    samples = []
-    for _ in range(3 if first_call_s < target_s / repeats else 1):
-        with gc_paused():
-            start = time.perf_counter()
-            block(fn(*args))
-            samples.append(time.perf_counter() - start)
-    one_call_s = max(statistics.median(samples), 1e-9)
-    budget = math.floor(target_s / repeats / one_call_s)
-    calls = max(1, min(max_calls_per_repeat, budget))
+    calls = 1  # target_s == 0: one call per repeat, nothing to calibrate
+    if target_s > 0:
+        samples = []
+        for _ in range(3 if first_call_s < target_s / repeats else 1):
+            with gc_paused():
+                start = time.perf_counter()
+                block(fn(*args))
+                samples.append(time.perf_counter() - start)
+        one_call_s = max(statistics.median(samples), 1e-9)
+        budget = math.floor(target_s / repeats / one_call_s)
+        calls = max(1, min(max_calls_per_repeat, budget))
 
     harness_s = 0.0
     if mode == "latency":  # on a fresh output: a chained fn may donate older ones

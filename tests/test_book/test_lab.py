@@ -1,8 +1,8 @@
 """A reader's JupyterLab runs a page top to bottom: real server, headless Chromium, Run > Run All Cells.
 
-The pages glue their figures with `display=False` (the book places them with `{glue:figure}`), so
-Lab draws none of those: the test saves the notebook from Lab and checks that every figure the
-text places was produced, and that every figure shown in place rendered as an image in Lab.
+The pages glue their figures for the book (`{glue:figure}` places them); in a Jupyter server session
+`pg.glue_figure` also shows each in place. The test checks that figures rendered as images in Lab,
+saves the notebook from Lab and checks that every figure the text places was produced.
 """
 
 import json
@@ -289,7 +289,7 @@ def test_a_page_runs_top_to_bottom_in_jupyterlab_with_figures_and_no_error(chrom
     missing = expected - glued_figures(outputs)
     assert expected and not missing, f"{PAGE}: figures {sorted(missing)} of {sorted(expected)} were not produced"
     in_place = [o for o in outputs if set(o.get("data", {})) & IMAGE_TYPES]
-    assert all(rendered) and len(rendered) >= len(in_place), (
+    assert rendered and all(rendered) and len(rendered) >= len(in_place), (
         f"{PAGE}: {rendered.count(True)} of {len(in_place)} figures shown in place rendered in Lab"
     )
     results = lab.folder.parent / "results" / f"{PAGE}.json"

@@ -24,3 +24,15 @@ def test_band_draws_medians_and_shades_the_spread_per_unit_of_work() -> None:
 
 def test_unit_label_prints_micro_as_mu() -> None:
     assert pg.unit_label("us") == "µs" and pg.unit_label("ms") == "ms"
+
+
+def test_figures_show_in_place_only_in_an_interactive_session(monkeypatch) -> None:
+    from perfguide.glue import interactive
+
+    monkeypatch.delenv("PERFGUIDE_SHOW_FIGURES", raising=False)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    assert not interactive()  # a book build: the page places the glued figure
+    monkeypatch.setenv("JPY_SESSION_NAME", "/notebooks/measuring.ipynb")
+    assert interactive()  # JupyterLab names the session
+    monkeypatch.setenv("PERFGUIDE_SHOW_FIGURES", "0")
+    assert not interactive()

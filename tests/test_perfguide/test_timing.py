@@ -130,3 +130,11 @@ def test_change_words_fall_grow_or_stay_within_the_tie() -> None:
     assert pg.change_words("speedup", 4.0, 2.0) == "speedup falls from 4.0× to 2.0×"
     assert pg.change_words("speedup", 2.0, 4.0) == "speedup grows from 2.0× to 4.0×"
     assert pg.change_words("speedup", 2.0, 2.1) == "speedup stays within 10% (2.0× and 2.1×)"
+
+
+def test_no_steady_state_budget_means_no_calibration_calls() -> None:
+    calls = []
+    timing = pg.time_call(lambda: calls.append(1), repeats=3, warmup=0, target_s=0.0,
+                          mode="throughput")
+    assert timing.calls_per_repeat == 1
+    assert len(calls) == 1 + 3  # the first call and the repeats, nothing else
