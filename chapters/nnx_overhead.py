@@ -11,8 +11,14 @@ import numpy as np
 
 from perfguide.goals import Goal, Results
 from perfguide.noise import MAX_RELATIVE_SPREAD
+from perfguide.records import Recorder
+from perfguide.threads import thread_label, thread_settings
 from perfguide.timing import Timing
-from perfguide.verdicts import compare_timings, resolved
+from perfguide.verdicts import compare_timings, fastest, resolved
+from workloads.registry import FLAX_WAYS, FUNCTIONAL, VARIANTS, color
+from workloads.sides import TORCH_COMPILED as COMPILED
+from workloads.sides import TORCH_EAGER as EAGER
+from workloads.sides import Sides
 
 NEAR = 0.10  # a variant within 10% of the functional jax.jit loop costs "about the same"
 PYTHON_BOUND = 2.0  # a step taking 2x the functional loop's time is mostly Python work
@@ -193,31 +199,6 @@ def graph_features_verdict(cached_per_layer_us: float, nnx_per_layer_us: float, 
     return f"graph-mode `nnx.jit` (`nnx.cached_partial` saves less than {near:.0%} here)"
 
 
-def speedup_table(
-    per_step: dict[int, dict[str, dict[int, Timing]]], widths: Sequence[int], steps: Sequence[int],
-    names: Sequence[str], short: dict[str, str],
-) -> str:
-    """Speed-up of all cores over 1 core per step, one row per width, one column per named variant."""
-    one, every = min(per_step), max(per_step)
-    lines = [" width steps" + "".join(f"{short[n]:>13}" for n in names)]
-    for width, n in zip(widths, steps, strict=True):
-        cells = "".join(f"{per_step[one][m][width].median_s / per_step[every][m][width].median_s:13.2f}" for m in names)
-        lines.append(f"{width:>6}{n:>6}{cells}")
-    return "\n".join(lines)
-
-
-def width_table(
-    table: dict[str, dict[int, Any]], widths: Sequence[int], steps: Sequence[int], short: dict[str, str]
-) -> str:
-    """Milliseconds per step, one row per width and one column per variant (blank where not run)."""
-    lines = [" width steps" + "".join(f"{short[name]:>12}" for name in table)]
-    for width, n in zip(widths, steps, strict=True):
-        cells = "".join(
-            f"{table[name][width].median_s * 1e3:12.3f}" if width in table[name] else " " * 12 for name in table
-        )
-        lines.append(f"{width:>6}{n:>6}{cells}")
-    return "\n".join(lines)
-
 
 def _t(median: float, spread: float = 0.01) -> Timing:
     """A synthetic timing: five repeats around `median` with a relative spread."""
@@ -268,17 +249,11 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
 ]
 
 
-def _all_cores(results: Results) -> int:
-    """The 'all cores' thread setting the page ran at (the largest recorded)."""
-    return max(int(r.get("threads", 1)) for r in results.records if r["experiment"] == "width")
-
-
 def _wide_ratio(results: Results) -> float:
     """nnx.jit over jax.jit split/merge per step at the widest model, all cores."""
-    threads = _all_cores(results)
-    return results.median("width", "nnx.jit", None, threads=threads) / results.median(
-        "width", "jax.jit split/merge", None, threads=threads
-    )
+    threads = max(int(r.get("threads", 1)) for r in results.records if r["experiment"].startswith("width, "))
+    experiment = width_experiment(threads)
+    return results.median(experiment, "nnx.jit") / results.median(experiment, FUNCTIONAL)
 
 
 def _partial_over_floor(results: Results) -> float:
@@ -292,41 +267,120 @@ GOALS: list[Goal] = [
 ]
 
 
+
+# ---- the page's records, read back as tables (no dicts kept beside the Recorder) ----
+
+Table = dict[str, dict[int, Timing]]  # variant -> width -> Timing
+
+
+def width_experiment(threads: int) -> str:
+    """The results' experiment of the width sweep at one thread setting."""
+    return f"width, {thread_label(threads)}"
+
+
+def record_width(recorder: Recorder, threads: int, run: Sides, steps: dict[int, int]) -> None:
+    """Record both sides of one setting per step (throughput; `steps`: width -> steps per run),
+    torch.compile's first call as its compile time, the blocked nnx.jit steps (latency), and the
+    passive-wait PyTorch run if there was one."""
+    label = thread_label(threads)
+    runs = [(width_experiment(threads), run.jax), (width_experiment(threads), run.torch)]
+    runs += [(f"passive wait, {label}", run.passive)] if run.passive else []
+    for experiment, side in runs:
+        for name, by_width in side.value["timings"].items():
+            for width, t in by_width.items():
+                compile_s = side.value["compile_s"][width] if name == COMPILED else t.compile_s
+                recorder.add(experiment, name, width, t.scaled(1 / steps[width]), compile_s=compile_s,
+                             threads=threads, steps=steps[width])
+    for width, t in run.jax.value["blocked"].items():
+        recorder.add(f"width blocked, {label}", "nnx.jit", width, t, threads=threads, steps=1)
+
+
+def table(recorder: Recorder, experiment: str) -> Table:
+    """Every variant of an experiment: width -> Timing, from the recorder's series."""
+    out = {}
+    for name in recorder.variants(experiment):
+        series = recorder.series(experiment, name)
+        out[name] = dict(zip(series.sizes, series.timings))
+    return out
+
+
+def _width_tables(recorder: Recorder) -> dict[int, Table]:
+    """The width sweep at every thread setting."""
+    return {threads: table(recorder, width_experiment(threads)) for threads in thread_settings()}
+
+
+def width_table(recorder: Recorder, threads: int) -> str:
+    """Milliseconds per step, one row per width and one column per variant (blank where not run)."""
+    timings = table(recorder, width_experiment(threads))
+    steps = {r.size: r.extra["steps"] for r in recorder.series(width_experiment(threads), "nnx.jit").records}
+    short = {name: VARIANTS[name].label if name in VARIANTS else name for name in timings}
+    lines = [" width steps" + "".join(f"{short[name]:>14}" for name in timings)]
+    for width, n in steps.items():
+        cells = "".join(f"{timings[name][width].median_s * 1e3:14.3f}" if width in timings[name] else " " * 14
+                        for name in timings)
+        lines.append(f"{width:>6}{n:>6}{cells}")
+    return "\n".join(lines)
+
+
+def speedup_table(recorder: Recorder, names: Sequence[str] = (FUNCTIONAL, EAGER)) -> str:
+    """Speed-up of all cores over 1 core per step, one row per width, one column per named variant."""
+    tables = _width_tables(recorder)
+    one, every = tables[min(tables)], tables[max(tables)]
+    lines = [" width" + "".join(f"{name:>22}" for name in names)]
+    for width in one[names[0]]:
+        cells = "".join(f"{one[n][width].median_s / every[n][width].median_s:22.2f}" for n in names)
+        lines.append(f"{width:>6}{cells}")
+    return "\n".join(lines)
+
+
+def depth_table(recorder: Recorder) -> str:
+    """Microseconds per step, one row per depth (with its state arrays), one column per variant."""
+    timings = table(recorder, "depth")
+    arrays = {r.size: r.extra["arrays"] for r in recorder.series("depth", "floor").records}
+    short = {name: VARIANTS[name].label if name in VARIANTS else name for name in timings}
+    lines = ["µs per step (throughput)", "depth arrays" + "".join(f"{short[n]:>12}" for n in timings)]
+    for depth, count in arrays.items():
+        cells = "".join(f"{timings[n][depth].median_s * 1e6:12.0f}" for n in timings)
+        lines.append(f"{depth:>5} {count:>6}{cells}")
+    return "\n".join(lines)
+
+
 # ---- figures (the page's hide-input cells call these) ----
 
-REFERENCE = "jax.jit split/merge"
-_STYLE = {"PyTorch eager": "s--", "torch.compile": "D:"}
+_STYLE = {EAGER: dict(marker="s", linestyle="--", color="0.35"), COMPILED: dict(marker="D", linestyle=":", color="0.1")}
 
 
-def _medians(by_width: dict[int, Timing], widths: Sequence[int]) -> tuple[list[int], np.ndarray]:
-    x = [w for w in widths if w in by_width]
-    return x, np.array([by_width[w].median_s for w in x])
-
-
-def width_figures(per_step: dict[int, dict[str, dict[int, Timing]]], widths: Sequence[int], label: Any) -> tuple[Any, Any]:
-    """Time per step against width, and each variant over `jax.jit` split/merge, one panel per setting."""
+def width_figures(recorder: Recorder) -> tuple[Any, Any]:
+    """Time per step against width (median, spread shaded), and each variant over the functional
+    loop, one panel per thread setting."""
     import matplotlib.pyplot as plt
 
-    colors = {name: f"C{i}" for i, name in enumerate(per_step[max(per_step)])}
+    from perfguide.plotting import timing_band
+
+    tables = _width_tables(recorder)
     figs = []
     for ratio in (False, True):
-        fig, axes = plt.subplots(1, len(per_step), figsize=(10, 4.2), sharey=True)
-        for ax, (threads, table) in zip(np.atleast_1d(axes), per_step.items()):
-            for name, by_width in table.items():
-                if ratio and name == REFERENCE:
-                    continue
-                x, t = _medians(by_width, widths)
-                y = t / np.array([table[REFERENCE][w].median_s for w in x]) if ratio else t * 1e3
-                ax.plot(x, y, _STYLE.get(name, "o-"), color=colors[name], label=name)
+        fig, axes = plt.subplots(1, len(tables), figsize=(10, 4.2), sharey=True)
+        for ax, (threads, timings) in zip(np.atleast_1d(axes), tables.items()):
+            reference = timings[FUNCTIONAL]
+            for name, by_width in timings.items():
+                style = (_STYLE[name] if name in _STYLE else dict(color=color(name))) | {"label": name}
+                x = list(by_width)
+                if not ratio:
+                    timing_band(ax, x, list(by_width.values()), unit="ms", **style)
+                elif name != FUNCTIONAL:
+                    y = [by_width[w].median_s / reference[w].median_s for w in x]
+                    ax.plot(x, y, **({"marker": "o"} | style))
             if ratio:
                 ax.axhline(1 + NEAR, color="black", linestyle=":", label=f"jax.jit + {NEAR:.0%}")
                 ax.axhline(1.0, color="black", linewidth=0.8)
             ax.set_xscale("log", base=2)
             ax.set_yscale("log")
             ax.set_xlabel("hidden width (units per layer)")
-            ax.set_title(f"{label(threads)} per library")
-        axes[0].set_ylabel("time per step / jax.jit split/merge" if ratio else "time per training step (ms)")
-        handles, labels = axes[-1].get_legend_handles_labels()
+            ax.set_title(f"{thread_label(threads)} per library")
+        first = np.atleast_1d(axes)[0]
+        first.set_ylabel("time per step / jax.jit split/merge" if ratio else "time per training step (ms)")
+        handles, labels = np.atleast_1d(axes)[-1].get_legend_handles_labels()
         fig.subplots_adjust(bottom=0.3)
         fig.legend(handles, labels, loc="lower center", ncols=4, fontsize=8)
         figs.append(fig)
@@ -339,11 +393,11 @@ def depth_figure(arrays: Sequence[int], us_depth: dict[str, np.ndarray], fits: d
 
     fig, ax = plt.subplots()
     line = np.linspace(0, max(arrays) * 1.05, 50)
-    for i, (name, times) in enumerate(us_depth.items()):
+    for name, times in us_depth.items():
         slope, intercept = fits[name]
-        color = "black" if name == "floor" else f"C{i}"
-        ax.plot(arrays, times, "o", color=color)
-        ax.plot(line, intercept + slope * line, "--" if name == "floor" else "-", color=color,
+        shade = "black" if name == "floor" else color(name)
+        ax.plot(arrays, times, "o", color=shade)
+        ax.plot(line, intercept + slope * line, "--" if name == "floor" else "-", color=shade,
                 label=f"{name}: {intercept:.0f} µs + {slope:.1f} µs/array")
     ax.set_xlabel("state arrays passed in and out (parameters, batch statistics, step count)")
     ax.set_ylabel("time per training step (µs)")
@@ -363,8 +417,8 @@ def breakdown_figure(whole_us: float, floor_us: float, stack: dict[str, float]) 
     ax.axvline(floor_us, color="black", linestyle="--", label=f"floor (blocked): {floor_us:.0f} µs")
     left = 0.0
     for i, (name, value) in enumerate(stack.items()):
-        color = "white" if name == "unaccounted" else f"C{i}"
-        ax.barh([0], [value], left=left, color=color, edgecolor="0.3", label=f"{name}: {value:.0f} µs")
+        shade = "white" if name == "unaccounted" else f"C{i}"
+        ax.barh([0], [value], left=left, color=shade, edgecolor="0.3", label=f"{name}: {value:.0f} µs")
         left += value
     ax.set_yticks([1, 0], ["nnx.jit step,\nmeasured", "its parts,\ntimed alone"])
     ax.set_xlabel("time per step (µs), latency")
@@ -374,109 +428,105 @@ def breakdown_figure(whole_us: float, floor_us: float, stack: dict[str, float]) 
     return fig
 
 
-# ---- the width sweep's records and glue (called by the page) ----
-
-EAGER, COMPILED = "PyTorch eager", "torch.compile"
-JAX_VARIANTS = ("nnx.jit", "nnx.jit(graph=False)", "nnx.jit_partial", "nnx.cached_partial", REFERENCE)
+# ---- glue (called by the page's hide-input cells) ----
 
 
-def record_width(recorder: Any, threads: int, table: dict[str, dict[int, Timing]],
-                 blocked: dict[int, Timing], steps: dict[int, int]) -> None:
-    """Keep every per-step figure (throughput) and every blocked nnx.jit step (latency) in the results."""
-    for name, by_width in table.items():
-        for width, t in by_width.items():
-            recorder.add("width", name, width, t, threads=threads, steps=steps[width])
-    for width, t in blocked.items():
-        recorder.add("width blocked", "nnx.jit", width, t, threads=threads, steps=1)
-
-
-def width_headline(per_step: dict[int, dict[str, dict[int, Timing]]], widths: Sequence[int], label: Any) -> dict[str, Timing]:
+def width_headline(recorder: Recorder) -> dict[str, Timing]:
     """The width sweep's headline figures for the noise check: both ends, both libraries, both settings."""
     out = {}
-    for threads, table in per_step.items():
-        for name in ("nnx.jit", REFERENCE, EAGER):
+    for threads, timings in _width_tables(recorder).items():
+        for name in ("nnx.jit", FUNCTIONAL, EAGER):
+            widths = list(timings[name])
             for width in (widths[0], widths[-1]):
-                out[f"{name}, width {width:,}, {label(threads)}"] = table[name][width]
+                out[f"{name}, width {width:,}, {thread_label(threads)}"] = timings[name][width]
     return out
 
 
-def glue_width(per_step: dict[int, dict[str, dict[int, Timing]]], blocked: dict[int, dict[int, Timing]],
-               widths: Sequence[int], steps: Sequence[int], rounds: int, noisy: bool,
-               notes: dict[str, Any], passive: Timing, label: Any) -> None:
-    """Glue every number and verdict of the width sweep's prose and of its rows in the decision table."""
+def glue_width(recorder: Recorder, noisy: bool, notes: dict[str, Any]) -> None:
+    """Glue every number and verdict of the width sweep's prose and of its rows in the decision table;
+    `notes` is the PyTorch side's value (optimizers, graph breaks)."""
     from perfguide.glue import glue_number, glue_words
-    from perfguide.verdicts import fastest
 
+    per_step = _width_tables(recorder)
     one, every = min(per_step), max(per_step)
+    table_all = per_step[every]
+    widths = list(table_all["nnx.jit"])
+    label = thread_label
+    steps = [r.extra["steps"] for r in recorder.series(width_experiment(every), "nnx.jit").records]
     small_w, large_w = widths[0], widths[-1]
-    table = per_step[every]
     glue_number("near_pct", 100 * NEAR)
     glue_number("min_steps", min(steps))
     glue_words("all_cores", label(every))
     glue_number("smallest_width", small_w)
     glue_number("largest_width", large_w)
-    ratio = [table["nnx.jit"][w].median_s / table[REFERENCE][w].median_s for w in widths]
-    glue_words("crossover", crossover_verdict(
-        widths, [table["nnx.jit"][w] for w in widths], [table[REFERENCE][w] for w in widths]))
+    nnx_t, ref_t = table_all["nnx.jit"], table_all[FUNCTIONAL]
+    ratio = [nnx_t[w].median_s / ref_t[w].median_s for w in widths]
+    glue_words("crossover", crossover_verdict(widths, [nnx_t[w] for w in widths], [ref_t[w] for w in widths]))
     glue_words("python_bound", python_bound_verdict(ratio[0]))
     glue_number("nnx_ratio_small", ratio[0])
     glue_number("nnx_ratio_large", ratio[-1])
-    glue_number("nnx_small_ms", table["nnx.jit"][small_w].median_s * 1e3)
-    glue_number("jax_small_ms", table[REFERENCE][small_w].median_s * 1e3)
-    small = {name: table[name][small_w] for name in JAX_VARIANTS}
+    glue_number("nnx_small_ms", nnx_t[small_w].median_s * 1e3)
+    glue_number("jax_small_ms", ref_t[small_w].median_s * 1e3)
+    small = {name: table_all[name][small_w] for name in FLAX_WAYS}
     best = fastest({name: t.median_s for name, t in small.items()})
     glue_words("fastest_small", f"`{best}`")
     glue_number("fastest_small_speedup", small["nnx.jit"].median_s / small[best].median_s)
     glue_words("use_small", small_model_verdict(small))
-    glue_words("use_wide", wide_model_verdict(table["nnx.jit"][large_w], table[REFERENCE][large_w]))
+    glue_words("use_wide", wide_model_verdict(nnx_t[large_w], ref_t[large_w]))
     for threads, key in ((one, "one"), (every, "all")):
         t = per_step[threads]
-        glue_words(f"hiding_{key}", hiding_verdict(
-            label(threads), threads, blocked[threads][large_w], t["nnx.jit"][large_w]))
+        blocked = recorder.series(f"width blocked, {label(threads)}", "nnx.jit").timings[-1]
+        glue_words(f"hiding_{key}", hiding_verdict(label(threads), threads, blocked, t["nnx.jit"][large_w]))
         for end, width in (("small", small_w), ("large", large_w)):
             glue_words(f"torch_{end}_{key}", library_verdict(
-                "`jax.jit` split/merge", t[REFERENCE][width], "PyTorch eager", t[EAGER][width], noisy))
+                "`jax.jit` split/merge", t[FUNCTIONAL][width], "PyTorch eager", t[EAGER][width], noisy))
         wide = max(t[COMPILED])
         glue_words(f"compiled_{key}", compiled_verdict(t[EAGER][wide], t[COMPILED][wide]))
         glue_words(f"compiled_jax_{key}", library_verdict(
-            "`jax.jit` split/merge", t[REFERENCE][wide], "`torch.compile`", t[COMPILED][wide], noisy))
+            "`jax.jit` split/merge", t[FUNCTIONAL][wide], "`torch.compile`", t[COMPILED][wide], noisy))
     glue_number("compiled_width", wide)
-    glue_number("compile_s", notes["compile_s"][wide])
-    glue_words("sgd_eager", f"the {notes['sgd'][EAGER]}")
-    glue_words("sgd_compiled", f"the {notes['sgd'][COMPILED]}")
+    compiled = recorder.series(width_experiment(every), COMPILED)
+    glue_number("compile_s", compiled.records[-1].compile_s)
+    glue_words("sgd_eager", f"the {notes['optimizer'][EAGER]}")
+    glue_words("sgd_compiled", f"the {notes['optimizer'][COMPILED]}")
     glue_words("graph_breaks", graph_breaks_verdict(notes["graph_breaks"]))
-    spinning = table[EAGER][small_w]
+    spinning = table_all[EAGER][small_w]
+    passive = recorder.series(f"passive wait, {label(every)}", EAGER).timings[0]
     glue_number("passive_ms", passive.median_s * 1e3)
     glue_number("spinning_ms", spinning.median_s * 1e3)
     glue_words("wait_policy", wait_policy_verdict(spinning, passive))
     # the step in the sweep
     for threads, suffix in ((every, ""), (one, "_one")):
-        functional = [per_step[threads][REFERENCE][w] for w in widths]
+        functional = [per_step[threads][FUNCTIONAL][w] for w in widths]
         glue_words(f"rise_jax{suffix}", rise_verdict(widths, functional))
         glue_words(f"per_run{suffix}", per_run_verdict(widths, functional, steps))
-    glue_words("rise_torch", rise_verdict(widths, [table[EAGER][w] for w in widths]))
+    glue_words("rise_torch", rise_verdict(widths, [table_all[EAGER][w] for w in widths]))
     drop = max(range(1, len(widths)), key=lambda i: steps[i - 1] / steps[i])
     glue_number("drop_from", widths[drop - 1])
     glue_number("drop_to", widths[drop])
-    glue_number("step_growth", table[REFERENCE][widths[drop]].median_s / table[REFERENCE][widths[drop - 1]].median_s)
+    glue_number("step_growth", ref_t[widths[drop]].median_s / ref_t[widths[drop - 1]].median_s)
     glue_number("steps_drop", steps[drop - 1] / steps[drop])
-    for key, name, library in (("jax", REFERENCE, "`jax.jit`"), ("torch", EAGER, "PyTorch eager")):
+    for key, name, library in (("jax", FUNCTIONAL, "`jax.jit`"), ("torch", EAGER, "PyTorch eager")):
         glue_words(f"threads_{key}", threads_verdict(
-            widths, [per_step[one][name][w] for w in widths], [table[name][w] for w in widths]))
-        glue_words(f"small_threads_{key}", small_threads_verdict(library, per_step[one][name][small_w], table[name][small_w]))
-    glue_words("rounds", "in one turn per variant" if rounds == 1 else
-               f"in {rounds} turns, interleaved with the other variants of its width")
+            widths, [per_step[one][name][w] for w in widths], [table_all[name][w] for w in widths]))
+        glue_words(f"small_threads_{key}", small_threads_verdict(library, per_step[one][name][small_w],
+                                                                 table_all[name][small_w]))
 
 
 ARRAYS_PER_LAYER = 6  # kernel, bias, scale, offset, running mean and variance of one Linear + BatchNorm block
 DEPTH_KEYS = {"nnx": "nnx.jit", "tree": "nnx.jit(graph=False)", "partial": "nnx.jit_partial",
-              "cached": "nnx.cached_partial", "jax": REFERENCE, "floor": "floor"}
+              "cached": "nnx.cached_partial", "jax": FUNCTIONAL, "floor": "floor"}
 
 
-def glue_depth(arrays: Sequence[int], us_depth: dict[str, np.ndarray], fits: dict[str, np.ndarray]) -> None:
-    """Glue the depth sweep's costs per array and per layer, the deepest ratios and the per-array verdicts."""
+def glue_depth(recorder: Recorder, title: str) -> Any:
+    """Glue the depth sweep's costs per array and per layer, the deepest ratios and the per-array
+    verdicts; return its figure."""
     from perfguide.glue import glue_number, glue_words
 
+    arrays = [r.extra["arrays"] for r in recorder.series("depth", "floor").records]
+    us_depth = {name: np.array(recorder.series("depth", name).medians_s) * 1e6
+                for name in recorder.variants("depth")}
+    fits = {name: np.polyfit(arrays, t, 1) for name, t in us_depth.items()}
     for key, name in DEPTH_KEYS.items():
         glue_number(f"per_array_{key}_us", fits[name][0])
         glue_number(f"per_layer_{key}_us", fits[name][0] * ARRAYS_PER_LAYER)
@@ -485,9 +535,20 @@ def glue_depth(arrays: Sequence[int], us_depth: dict[str, np.ndarray], fits: dic
         glue_number(f"{key}_over_floor_deep", us_depth[DEPTH_KEYS[key]][-1] / us_depth["floor"][-1])
     for key in ("nnx", "partial"):
         glue_words(f"per_array_{key}", per_array_verdict(fits[DEPTH_KEYS[key]][0], fits["floor"][0]))
-    per_layer = {name: fits[name][0] * ARRAYS_PER_LAYER for name in JAX_VARIANTS}
+    per_layer = {name: fits[name][0] * ARRAYS_PER_LAYER for name in FLAX_WAYS}
     glue_words("use_deep", deep_model_verdict(per_layer))
     glue_words("use_graph", graph_features_verdict(per_layer["nnx.cached_partial"], per_layer["nnx.jit"]))
+    return depth_figure(arrays, us_depth, fits, title)
+
+
+def depth_headline(recorder: Recorder) -> dict[str, Timing]:
+    """The depth sweep's and the breakdown's headline figures for the noise check."""
+    deepest = recorder.series("depth", "floor").sizes[-1]
+    return {
+        f"nnx.jit, depth {deepest}": recorder.series("depth", "nnx.jit").timings[-1],
+        f"floor, depth {deepest}": recorder.series("depth", "floor").timings[-1],
+        "nnx.jit step (blocked)": recorder.series("breakdown", "nnx.jit step (whole)").timings[0],
+    }
 
 
 BREAKDOWN_KEYS = {"whole": "nnx.jit step (whole)", "split": "nnx.split", "flat_state": "flatten the State",
@@ -495,10 +556,11 @@ BREAKDOWN_KEYS = {"whole": "nnx.jit step (whole)", "split": "nnx.split", "flat_s
                   "merge": "nnx.merge", "floor": "floor (blocked)"}
 
 
-def glue_breakdown(breakdown: dict[str, Timing]) -> Any:
+def glue_breakdown(recorder: Recorder) -> Any:
     """Glue the breakdown's parts, share and flatten verdicts; return its figure (parts stacked, unaccounted rest)."""
     from perfguide.glue import glue_number, glue_words
 
+    breakdown = {name: recorder.series("breakdown", name).timings[0] for name in recorder.variants("breakdown")}
     us = {name: t.median_s * 1e6 for name, t in breakdown.items()}
     for key, name in BREAKDOWN_KEYS.items():
         glue_number(f"part_{key}_us", us[name])

@@ -1,4 +1,5 @@
-"""The seven training loops of the Folax study compute the same thing: losses, parameters, metric."""
+"""The Folax study's model as the functional-loops and scan pages run it: scanned chunks, unrolling,
+what the scan returns, the study's eager indexing, the floor, and its PyTorch step."""
 
 import jax
 import numpy as np
@@ -8,55 +9,53 @@ from flax import nnx
 import perfguide as pg
 from workloads import folax_model as fm
 from workloads import nnx_variants as nv
+from workloads.registry import VARIANTS
 
 EPOCHS = 2
+STEPS = EPOCHS * fm.STEPS_PER_EPOCH
 
 
-def params(model: nnx.Module) -> list[np.ndarray]:
-    """The model's parameters as NumPy arrays, in a fixed order."""
-    return [np.asarray(p) for p in jax.tree.leaves(nnx.state(model, nnx.Param))]
-
-
-def train_python_loop(name: str) -> tuple[np.ndarray, list[np.ndarray], float]:
-    """Losses, parameters (read from the Module) and mean-loss metric after EPOCHS of one loop."""
-    builder, graph = nv.PYTHON_LOOPS[name]
-    model, optimizer, metrics = fm.make(graph=graph)
-    step = builder(fm.train_step, model, optimizer, metrics)
-    x, y = fm.data()
-    losses = np.array([step(x, y, ids) for ids in fm.epoch_orders(EPOCHS)])
-    if hasattr(step, "write_back"):
-        step.write_back()
-    return losses, params(model), float(metrics.compute()["loss"])
+def params(model: nnx.Module) -> dict[str, np.ndarray]:
+    """The model's parameters as NumPy arrays, by path."""
+    flat = nnx.to_flat_state(nnx.state(model, nnx.Param))
+    return {"/".join(map(str, path)): np.asarray(p) for path, p in flat}
 
 
 @pytest.fixture(scope="module")
-def reference() -> tuple[np.ndarray, list[np.ndarray], float]:
-    return train_python_loop("nnx.jit")
+def reference() -> tuple[np.ndarray, dict[str, np.ndarray], float]:
+    """Losses, parameters and mean-loss metric of EPOCHS of `nnx.jit`."""
+    variant = VARIANTS["nnx.jit"]
+    (model, _, metrics), step = variant.build(fm)
+    losses = variant.train(step, fm.batches(STEPS))
+    return losses, params(model), float(metrics.compute()["loss"])
 
 
-def assert_same_training(got: tuple, want: tuple) -> None:
-    """Same per-step losses, parameters and metric, to float32 tolerance."""
-    np.testing.assert_allclose(got[0], want[0], rtol=1e-5, atol=1e-6)
-    for a, b in zip(got[1], want[1], strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(got[2], want[2], rtol=1e-5)
+def test_batches_are_whole_epochs_over_data_staged_once() -> None:
+    batches = fm.batches(STEPS)
+    assert len(batches) == STEPS and all(b[0] is batches[0][0] for b in batches)
+    for epoch in range(EPOCHS):
+        ids = np.concatenate([b[2] for b in batches[epoch * 8 : (epoch + 1) * 8]])
+        assert sorted(ids) == list(range(fm.SAMPLES))  # every sample once per epoch
+    numpy = fm.numpy_batches(STEPS)
+    assert numpy[0][0] is numpy[-1][0] and numpy[0][0].dtype == np.float32
+    np.testing.assert_array_equal(numpy[3][2], batches[3][2])
 
 
-@pytest.mark.parametrize("name", [name for name in nv.PYTHON_LOOPS if name != "nnx.jit"])
-def test_python_loop_trains_exactly_like_nnx_jit(reference, name: str) -> None:
-    assert_same_training(train_python_loop(name), reference)
-
-
-@pytest.mark.parametrize("steps_per_call", [fm.SAMPLES // fm.BATCH, EPOCHS * fm.SAMPLES // fm.BATCH])
-def test_scanned_loop_trains_exactly_like_nnx_jit(reference, steps_per_call: int) -> None:
+@pytest.mark.slow  # compiles two scans
+@pytest.mark.parametrize("steps_per_call", [fm.STEPS_PER_EPOCH, STEPS])
+def test_scanned_loop_trains_like_nnx_jit_in_chunks_of_any_size(reference, steps_per_call: int) -> None:
     model, optimizer, metrics = fm.make(graph=False)
     run = nv.ScanSteps(fm.train_step, model, optimizer, metrics)
     x, y = fm.data()
     chunks = fm.epoch_orders(EPOCHS).reshape(-1, steps_per_call, fm.BATCH)
     losses = np.concatenate([np.asarray(run(x, y, chunk)) for chunk in chunks])
-    assert_same_training((losses, params(model), float(metrics.compute()["loss"])), reference)
+    np.testing.assert_allclose(losses, reference[0], rtol=1e-5, atol=1e-6)
+    for name, got in params(model).items():
+        np.testing.assert_allclose(got, reference[1][name], rtol=1e-5, atol=1e-6, err_msg=name)
+    np.testing.assert_allclose(float(metrics.compute()["loss"]), reference[2], rtol=1e-5)
 
 
+@pytest.mark.slow  # compiles unrolled scans
 @pytest.mark.parametrize("unroll", [2, 8])
 def test_unrolled_scan_trains_like_the_rolled_one(reference, unroll: int) -> None:
     """Unrolling reorders floating-point work, so only quantities with a real gradient must agree.
@@ -71,19 +70,16 @@ def test_unrolled_scan_trains_like_the_rolled_one(reference, unroll: int) -> Non
     losses = nv.ScanSteps(fm.train_step, model, optimizer, metrics, unroll=unroll)(x, y, orders)
     np.testing.assert_allclose(np.asarray(losses), reference[0], rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(float(metrics.compute()["loss"]), reference[2], rtol=1e-5)
-    names = ["/".join(map(str, path)) for path, _ in nnx.to_flat_state(nnx.state(model, nnx.Param))]
-    for name, got, want in zip(names, params(model), reference[1], strict=True):
+    for name, got in params(model).items():
         if name == "linear/bias":
-            assert np.abs(got - want).max() <= fm.LEARNING_RATE * len(orders)
+            assert np.abs(got - reference[1][name]).max() <= fm.LEARNING_RATE * len(orders)
         else:
-            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=name)
+            np.testing.assert_allclose(got, reference[1][name], rtol=1e-5, atol=1e-6, err_msg=name)
 
 
 def test_eager_indexing_computes_the_same_step(reference) -> None:
-    model, optimizer, metrics = fm.make(graph=True)
-    step = fm.eager_batch_step(nv.FlatLeavesJit(fm.train_step, model, optimizer, metrics))
-    x, y = fm.data()
-    losses = np.array([step(x, y, ids) for ids in fm.epoch_orders(EPOCHS)])
+    step = fm.eager_batch_step(nv.FlatLeavesJit(fm.train_step, *fm.make(graph=True)))
+    losses = np.array([step(*batch) for batch in fm.batches(STEPS)])
     np.testing.assert_allclose(losses, reference[0], rtol=1e-5, atol=1e-6)
 
 
@@ -95,11 +91,20 @@ def test_scan_can_stack_nothing_and_keep_the_metric(reference) -> None:
     np.testing.assert_allclose(float(metrics.compute()["loss"]), reference[2], rtol=1e-5)
 
 
+def test_scan_memory_analysis_grows_with_what_each_step_returns() -> None:
+    x, y = fm.data()
+    orders = fm.epoch_orders(EPOCHS)
+    sizes = {}
+    for name, collect in {"losses": lambda nodes, loss: loss, "nothing": lambda nodes, loss: None}.items():
+        stats = nv.ScanSteps(fm.train_step, *fm.make(graph=False), collect=collect).memory(x, y, orders)
+        sizes[name] = stats.output_size_in_bytes
+    assert sizes["losses"] >= sizes["nothing"] + 4 * len(orders)
+
+
 def test_floor_is_chained_and_donated() -> None:
     """The floor takes the state's arrays and the batch and gives the same buffers back, copying nothing."""
     floor = nv.FloorStep(*fm.make(graph=True))
-    x, y = fm.data()
-    ids = fm.epoch_orders(1)[0]
+    x, y, ids = fm.batches(1)[0]
     before = list(floor.leaves)
     assert len(before) == len(jax.tree.leaves(nnx.state(fm.make(graph=True))))
     buffers = [leaf.unsafe_buffer_pointer() for leaf in before]
@@ -118,10 +123,10 @@ def test_floor_is_chained_and_donated() -> None:
     assert hlo.count("may-alias") + hlo.count("must-alias") == len(before), "every state array is aliased"
 
 
+@pytest.mark.slow  # a measurement
 def test_floor_is_not_slower_than_the_loop_it_bounds() -> None:
     """A quick pipelined measurement: the floor must not cost more than the flat-leaves loop (generous margin)."""
-    x, y = fm.data()
-    batches = [(x, y, ids) for ids in fm.epoch_orders(4)]
+    batches = fm.batches(4 * fm.STEPS_PER_EPOCH)
     floor = nv.FloorStep(*fm.make(graph=True))
     flat = nv.FlatLeavesJit(fm.train_step, *fm.make(graph=True))
     t_floor = pg.time_call(nv.run_steps, floor, batches, mode="throughput", target_s=0.2)
@@ -129,47 +134,14 @@ def test_floor_is_not_slower_than_the_loop_it_bounds() -> None:
     assert t_floor.min_s <= 1.5 * t_flat.min_s, (t_floor.min_s, t_flat.min_s)
 
 
-def test_pytorch_side_times_pipelined_runs_with_fused_adam_and_a_loss_metric() -> None:
+def test_pytorch_step_trains_with_adam_and_keeps_a_loss_metric() -> None:
     torch = pytest.importorskip("torch")
     model = fm.torch_model(8)
     step = fm.torch_step(model)
-    x, y, orders = fm.numpy_data(1)
-    x, y = torch.from_numpy(x), torch.from_numpy(y)
     before = [p.detach().clone() for p in model.parameters()]
-    losses = [float(step(x, y, torch.from_numpy(ids))) for ids in orders[:2]]
+    batches = [tuple(torch.from_numpy(a) for a in b) for b in fm.numpy_batches(2)]
+    losses = [float(step(*batch)) for batch in batches]
     assert np.isfinite(losses).all()
     assert any(not torch.equal(a, p) for a, p in zip(before, model.parameters()))  # Adam took a step
     np.testing.assert_allclose(step.metric(), np.mean(losses), rtol=1e-6)  # like the MultiMetric
-    assert fm.adam_kind(step.optimizer) in ("fused", "foreach")
-    timings, kind = fm.torch_side((8,), *fm.numpy_data(1), compiled=False)
-    assert kind == fm.adam_kind(step.optimizer)
-    assert set(timings) == {(fm.TORCH_EAGER, 8)}
-    assert all(t.mode == "throughput" and t.median_s > 0 for t in timings.values())
-
-
-def test_pytorch_side_never_starts_jax_in_its_process() -> None:
-    pytest.importorskip("torch")
-    run = pg.run_isolated(fm.torch_side, (8,), *fm.numpy_data(1), compiled=False, threads=1, preload=("torch",))
-    assert not run.jax_started
-    jax_run = pg.run_isolated(fm.jax_side, (8,), *fm.numpy_data(1), threads=1)
-    assert jax_run.jax_started  # the check can tell
-
-
-@pytest.mark.parametrize("loop", ["jax.jit flat leaves", "jax.jit split/merge"])
-def test_jax_side_times_the_chosen_python_loop_and_the_scan(loop: str) -> None:
-    timings = fm.jax_side((8,), *fm.numpy_data(1), loop=loop)
-    assert set(timings) == {(f"JAX {loop}", 8), ("JAX nnx.scan", 8)}
-    assert all(t.mode == "throughput" and t.median_s > 0 for t in timings.values())
-
-
-def test_interleaved_timing_takes_turns_and_waits_on_the_last_output() -> None:
-    calls: list[str] = []
-
-    def run(name: str) -> jax.Array:
-        calls.append(name)
-        return jax.numpy.ones(3)
-
-    timings = nv.time_interleaved({"a": (run, ("a",)), "b": (run, ("b",))}, repeats=4, target_s=1e-6)
-    assert all(t.mode == "throughput" and t.repeats == 4 and t.calls_per_repeat == 1 for t in timings.values())
-    timed = calls[2 * 4 :]  # after first call, two warm-ups and one calibration each
-    assert timed == ["a", "b", "b", "a", "a", "b", "b", "a"]
+    assert step.optimizer_kind in ("fused", "foreach")
