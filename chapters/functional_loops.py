@@ -7,23 +7,23 @@ the floor and PyTorch are measured the same way.
 
 from typing import Any
 
+import numpy as np
+
 from perfguide.goals import Goal, Results
+from perfguide.noise import NoiseCheck
+from perfguide.records import Recorder
+from perfguide.threads import thread_label, thread_settings
 from perfguide.timing import Timing
-from perfguide.verdicts import TIE, compare, compare_timings, resolved
+from perfguide.verdicts import TIE, compare_timings, fastest, resolved
+from workloads.registry import PYTHON_LOOPS, VARIANTS, color
+from workloads.sides import TORCH_COMPILED, TORCH_EAGER, Sides
 
 FLOOR_CLOSE = 2.0  # a loop "close to the floor" runs within 2x of it
 EXCESS_OF_COMPUTE = 2.0  # an excess over the floor "of the order of" the step's compute: within 2x of it
 
-EXPERIMENT = "hidden 64"  # the page's main measurement: records (EXPERIMENT, loop name, steps)
-NNX_JIT, SCAN, FLOOR = "1 nnx.jit", "7 nnx.scan", "floor"
-PYTHON_LOOPS = (
-    "1 nnx.jit",
-    "2 nnx.cached_partial",
-    "3 jax.jit split/merge",
-    "4 nnx.jit(graph=False)",
-    "5 nnx.jit_partial",
-    "6 jax.jit flat leaves",
-)
+EXPERIMENT, HIDDEN = "loops", 64  # the page's main measurement: records (EXPERIMENT, loop, hidden units)
+NNX_JIT, FLAT, SCAN, FLOOR = "nnx.jit", "jax.jit flat leaves", "nnx.scan", "floor"
+EAGER = "6 + eager x[ids]"  # loop 6 fed as the study fed its loops
 
 
 def _us(t: Timing) -> float:
@@ -213,16 +213,247 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
 
 def best_loop_over_floor(results: Results) -> float:
     """Time per step of the fastest one-call-per-step loop over the floor's (hidden 64)."""
-    best = min(results.median(EXPERIMENT, loop) for loop in PYTHON_LOOPS)
-    return best / results.median(EXPERIMENT, FLOOR)
+    best = min(results.median(EXPERIMENT, loop, HIDDEN) for loop in PYTHON_LOOPS)
+    return best / results.median(EXPERIMENT, FLOOR, HIDDEN)
 
 
 def scan_speedup_over_nnx_jit(results: Results) -> float:
     """Time per step of `nnx.jit` over the scanned loop's (hidden 64; both run the same steps)."""
-    return results.median(EXPERIMENT, NNX_JIT) / results.median(EXPERIMENT, SCAN)
+    return results.median(EXPERIMENT, NNX_JIT, HIDDEN) / results.median(EXPERIMENT, SCAN, HIDDEN)
 
 
 GOALS: list[Goal] = [
     Goal("best Python loop per step ≤ 2× its floor (hidden 64)", best_loop_over_floor, at_most=FLOOR_CLOSE),
     Goal("scanned loop ≥ 30× faster per step than nnx.jit (hidden 64)", scan_speedup_over_nnx_jit, at_least=30.0),
 ]
+
+
+
+# ---- the page's tables, figures and glue, read back from its Recorder ----
+
+
+def label(name: str) -> str:
+    """A loop as the page's tables and figures name it: its number, then its name."""
+    return f"{VARIANTS[name].number} {name}" if name in VARIANTS else name
+
+
+def _at(recorder: Recorder, experiment: str, size: int) -> dict[str, Timing]:
+    """Every variant's timing of an experiment at one size."""
+    out = {}
+    for name in recorder.variants(experiment):
+        series = recorder.series(experiment, name)
+        if size in series.sizes:
+            out[name] = series.timings[series.sizes.index(size)]
+    return out
+
+
+def _record(recorder: Recorder, experiment: str, name: str, size: int) -> Any:
+    """The record of one variant at one size."""
+    series = recorder.series(experiment, name)
+    return series.records[series.sizes.index(size)]
+
+
+def loops_text(recorder: Recorder, hidden: int) -> str:
+    """Microseconds per step and first-run overhead of every loop at one width, as printed text."""
+    lines = []
+    for name, t in _at(recorder, EXPERIMENT, hidden).items():
+        compile_s = _record(recorder, EXPERIMENT, name, hidden).compile_s
+        lines.append(f"{label(name):>24}: {t.median_s * 1e6:8.1f} µs per step, first run +{compile_s:5.2f} s")
+    return "\n".join(lines)
+
+
+def best_loop(recorder: Recorder, hidden: int = HIDDEN) -> str:
+    """The fastest one-call-per-step loop by median at `hidden` units."""
+    times = _at(recorder, EXPERIMENT, hidden)
+    return fastest({name: times[name].median_s for name in PYTHON_LOOPS})
+
+
+def loops_markdown(recorder: Recorder, hidden: int) -> str:
+    """The closing table of the loops at one width: median, band, multiple of the floor, speedup
+    over `nnx.jit`, first-run overhead."""
+    times = _at(recorder, EXPERIMENT, hidden)
+    floor, nnx = times[FLOOR].median_s, times[NNX_JIT].median_s
+    spread = times[FLOOR].spread
+    lines = [f"| loop | µs per step | {spread} band, µs | × floor | speedup over `nnx.jit` | "
+             "first-run overhead (trace + compile), s |", "|---|---|---|---|---|---|"]
+    for name, t in times.items():
+        if name == EAGER:
+            continue
+        compile_s = _record(recorder, EXPERIMENT, name, hidden).compile_s
+        lines.append(f"| {label(name)} | {t.median_s * 1e6:.1f} | {t.low_s * 1e6:.1f}–{t.high_s * 1e6:.1f} | "
+                     f"{t.median_s / floor:.2f} | {nnx / t.median_s:.1f} | {compile_s:.2f} |")
+    return "\n".join(lines)
+
+
+def loops_figure(times: dict[str, Timing], floor: Timing, title: str) -> Any:
+    """Median time per step of every loop with whiskers over the spread, the floor dashed."""
+    from perfguide.plotting import timing_bars
+
+    fig = timing_bars([label(name) for name in times], list(times.values()), unit="us")
+    ax = fig.axes[0]
+    ax.axvline(floor.median_s * 1e6, color="black", linestyle="--",
+               label="floor: jitted call, same arrays in and out, donated")
+    ax.set_xlabel(f"time per training step (µs), pipelined runs; median and {floor.spread}")
+    ax.set_title(title)
+    fig.set_size_inches(7.5, 4.8)
+    fig.subplots_adjust(left=0.3, bottom=0.22)
+    fig.legend(loc="lower center")
+    return fig
+
+
+def glue_loops(recorder: Recorder, hidden: int) -> Any:
+    """Glue the table and verdicts of the loops at one width; return the figure."""
+    from perfguide.glue import glue_number, glue_words
+
+    times = _at(recorder, EXPERIMENT, hidden)
+    us = {name: t.median_s * 1e6 for name, t in times.items()}
+    arrays = _record(recorder, EXPERIMENT, FLOOR, hidden).extra["arrays"]
+    glue_number("n_arrays", arrays)
+    glue_number("us_floor", us[FLOOR])
+    glue_number("us_scan", us[SCAN])
+    glue_words("loops_times", loops_markdown(recorder, hidden))
+    best = best_loop(recorder, hidden)
+    best_label = f"loop {VARIANTS[best].number} (`{best}`)"
+    glue_words("best_loop", best_label)
+    glue_words("floor_verdict", floor_verdict(best_label, times[best], times[FLOOR]))
+    glue_words("excess_verdict", excess_verdict(us[best], us[FLOOR], us[SCAN]))
+    glue_words("scan_verdict", scan_verdict(times[NNX_JIT], times[SCAN], times[FLOOR]))
+    glue_words("eager_verdict", eager_index_verdict(times[EAGER], times[FLAT]))
+    glue_words("eager_takeaway", eager_takeaway(times[EAGER], times[FLAT]))
+    return loops_figure(times, times[FLOOR], f"hidden {hidden}: {arrays:.0f} state arrays, batch 4")
+
+
+_TORCH = {TORCH_EAGER: dict(color="0.45", marker="s", linestyle="--"),
+          TORCH_COMPILED: dict(color="black", marker="D", linestyle=":")}
+
+
+def versus_experiment(threads: int) -> str:
+    """The results' experiment of the comparison with PyTorch at one thread setting."""
+    return f"versus PyTorch, {thread_label(threads)}"
+
+
+def record_versus(recorder: Recorder, threads: int, run: Sides, steps: int) -> None:
+    """Record both sides of one thread setting per step; torch.compile's first call as its
+    compile time."""
+    for side in (run.jax, run.torch):
+        kinds = side.value.get("optimizer", {})  # PyTorch's Adam: fused or foreach
+        for name, by_hidden in side.value["timings"].items():
+            extra = {"optimizer": kinds[name]} if name in kinds else {}
+            for hidden, t in by_hidden.items():
+                compile_s = side.value["compile_s"][hidden] if name == TORCH_COMPILED else t.compile_s
+                recorder.add(versus_experiment(threads), name, hidden, t.scaled(1 / steps),
+                             compile_s=compile_s, threads=threads, steps=steps, **extra)
+
+
+def versus_text(recorder: Recorder) -> str:
+    """Microseconds per step of each side at each width and setting, as printed text."""
+    lines = []
+    for threads in thread_settings():
+        experiment = versus_experiment(threads)
+        for name in recorder.variants(experiment):
+            series = recorder.series(experiment, name)
+            for hidden, t in zip(series.sizes, series.timings):
+                lines.append(f"{name:>20}, hidden {hidden:>4}, {thread_label(threads)}: "
+                             f"{t.median_s * 1e6:8.1f} µs per step")
+    return "\n".join(lines)
+
+
+def versus_headline(recorder: Recorder) -> dict[str, Timing]:
+    """Every figure of the comparison with PyTorch, by side, width and setting."""
+    out = {}
+    for threads in thread_settings():
+        experiment = versus_experiment(threads)
+        for name in recorder.variants(experiment):
+            series = recorder.series(experiment, name)
+            for hidden, t in zip(series.sizes, series.timings):
+                out[f"{name}, {hidden}, {thread_label(threads)}"] = t
+    return out
+
+
+def glue_versus(recorder: Recorder, noise: NoiseCheck, steps: int) -> Any:
+    """Glue the comparison with PyTorch (verdicts per setting and width, threads per side); return
+    its figure: time per step against hidden units, one panel per thread setting."""
+    import matplotlib.pyplot as plt
+
+    from perfguide.glue import glue_number, glue_words
+    from perfguide.plotting import timing_band
+
+    settings = thread_settings()
+    experiments = {threads: versus_experiment(threads) for threads in settings}
+    first = experiments[settings[0]]
+    names = recorder.variants(first)
+    jax_loop = names[0]
+    widths = recorder.series(first, jax_loop).sizes
+    fig, axes = plt.subplots(1, len(settings), figsize=(8.0, 3.8), sharey=True)
+    for ax, threads in zip(np.atleast_1d(axes), settings):
+        for i, name in enumerate(names):
+            series = recorder.series(experiments[threads], name)
+            dodge = [h * 2 ** (0.12 * (i - (len(names) - 1) / 2)) for h in series.sizes]  # side by side
+            style = _TORCH[name] if name in _TORCH else dict(color=color(name))
+            timing_band(ax, dodge, series.timings, unit="us", bars=True, **style,
+                        label=f"JAX {name}" if name in VARIANTS else name)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xticks(widths, [str(h) for h in widths])
+        ax.set_xlim(min(widths) / 1.6, max(widths) * 1.6)
+        ax.set_xlabel("hidden units")
+        ax.set_title(f"{thread_label(threads)} each, own process")
+    np.atleast_1d(axes)[0].set_ylabel("time per training step (µs)")
+    fig.subplots_adjust(bottom=0.3)
+    fig.legend(*np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="lower center", ncols=2, fontsize=8)
+    glue_number("steps", steps)
+    glue_words("versus_widths", " and ".join(str(h) for h in widths))
+    glue_words("adam_kind", _record(recorder, first, TORCH_EAGER, widths[0]).extra["optimizer"])
+    sentences = []
+    best_label = f"JAX's loop {VARIANTS[jax_loop].number} (`{jax_loop}`)"
+    for threads in settings:
+        for hidden in widths:
+            times = _at(recorder, experiments[threads], hidden)
+            torch_best = min([TORCH_EAGER, TORCH_COMPILED], key=lambda n: times[n].median_s)
+            sentences.append(torch_verdict(f"{thread_label(threads)} each, {hidden} hidden units", best_label,
+                                           times[jax_loop], torch_best, times[torch_best], noise.noisy))
+    glue_words("torch_verdicts", " ".join(sentences))
+    sides_at = {}
+    for name in names:
+        for hidden in widths:
+            one, every = (_at(recorder, experiments[t], hidden)[name] for t in (settings[0], settings[-1]))
+            sides_at[f"{name} ({hidden} hidden units)"] = (one, every)
+    glue_words("thread_verdicts", thread_verdict(sides_at, settings[-1], noise.busy))
+    return fig
+
+
+def glue_wide(recorder: Recorder, narrow: int, wide: int) -> Any:
+    """Glue the wide model's figures and verdicts; return the speedup figure (each loop and the
+    floor over `nnx.jit`, at both widths)."""
+    import matplotlib.pyplot as plt
+
+    from perfguide.glue import glue_number, glue_words
+
+    us = {hidden: {n: t.median_s * 1e6 for n, t in _at(recorder, EXPERIMENT, hidden).items()}
+          for hidden in (narrow, wide)}
+    names = [*VARIANTS, FLOOR]
+    fig, ax = plt.subplots()
+    positions = np.arange(len(names))
+    for offset, hidden in zip([-0.2, 0.2], (narrow, wide)):
+        speedup = [us[hidden][NNX_JIT] / us[hidden][n] for n in names]
+        ax.bar(positions + offset, speedup, width=0.4, label=f"hidden {hidden}")
+    ax.axhline(1, color="black", linewidth=0.8)
+    ax.set_yscale("log")
+    ax.set_xticks(positions, [label(n) for n in names], fontsize=8, rotation=30, ha="right")
+    ax.set_ylabel("speedup over nnx.jit (×, same width)")
+    ax.legend()
+    fig.tight_layout()
+    glue_number("wide_us_scan", us[wide][SCAN])
+    glue_number("wide_us_nnx", us[wide][NNX_JIT])
+    glue_words("width_verdict", "; ".join(
+        width_verdict(words, us[narrow][NNX_JIT] / us[narrow][name], us[wide][NNX_JIT] / us[wide][name])
+        for words, name in (("The scanned loop", SCAN), ("the flat-leaves loop", FLAT))))
+    return fig
+
+
+def headline(recorder: Recorder) -> dict[str, Timing]:
+    """Every figure of the page, for the noise check."""
+    out = {}
+    for hidden in recorder.series(EXPERIMENT, FLOOR).sizes:
+        out |= {f"{label(name)}, hidden {hidden}": t for name, t in _at(recorder, EXPERIMENT, hidden).items()}
+    return out | versus_headline(recorder)
