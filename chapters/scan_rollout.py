@@ -7,11 +7,16 @@ as not told apart.
 """
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from perfguide.goals import Goal
+from perfguide.records import Recorder
 from perfguide.timing import Timing
 from perfguide.verdicts import TIE, compare_timings, resolved
+from workloads.registry import color
 
 NEAR_BEST = 0.10  # a K "reaches the best" once this run cannot tell its time per step from the best's by more than 10%
 COMPILE_FLAT = 1.5  # first-call overhead "flat in K" when its largest value is within 1.5x of its smallest
@@ -170,3 +175,165 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
     ),
 ]
 GOALS: list[Goal] = []
+
+
+
+# ---- the page's printed tables, figures and glue, read back from its Recorder ----
+
+SCAN, NNX_JIT, FLAT, FLOOR = "nnx.scan", "nnx.jit", "jax.jit flat leaves", "floor"
+
+
+def _per_step(recorder: Recorder, experiment: str, variant: str = SCAN) -> dict[int, Timing]:
+    """Size -> timing per step of one variant of an experiment."""
+    series = recorder.series(experiment, variant)
+    return dict(zip(series.sizes, series.timings))
+
+
+def _compile_s(recorder: Recorder, experiment: str, variant: str = SCAN) -> np.ndarray:
+    """The first-call overhead of each record of one variant, in size order."""
+    return np.array([r.compile_s for r in recorder.series(experiment, variant).records])
+
+
+def k_text(recorder: Recorder) -> str:
+    """Microseconds per step and first-call overhead at every K, as printed text."""
+    compile_s = _compile_s(recorder, "steps_per_call")
+    return "\n".join(f"K = {k:>4}: {t.median_s * 1e6:8.2f} µs per step, first call +{c:.2f} s"
+                     for (k, t), c in zip(_per_step(recorder, "steps_per_call").items(), compile_s))
+
+
+def glue_k(recorder: Recorder, epoch: int) -> tuple[Any, Any]:
+    """Glue the K sweep's numbers and verdicts; return its two figures (time per step against K with
+    the Python loops for reference, and the first-call overhead against K)."""
+    import matplotlib.pyplot as plt
+
+    from perfguide.glue import glue_number, glue_words
+    from perfguide.plotting import timing_band
+
+    per_k = _per_step(recorder, "steps_per_call")
+    ks = list(per_k)
+    ref = {name: recorder.series("python_loop", name).timings[0] for name in recorder.variants("python_loop")}
+    fig, ax = plt.subplots()
+    spreads = "/".join(sorted({t.spread for t in per_k.values()}))
+    timing_band(ax, ks, list(per_k.values()), unit="us", color=color(SCAN),
+                label=f"nnx.scan, K steps per call (median, {spreads})")
+    for (name, t), style in zip(ref.items(), ["-", "-.", "--"]):
+        ax.axhline(t.median_s * 1e6, color="0.3", linestyle=style, label=f"Python loop: {name}")
+    for k in (epoch, 8 * epoch):
+        ax.axvline(k, color="0.8", linewidth=0.8)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("steps per call, K")
+    ax.set_ylabel("time per training step (µs), pipelined calls")
+    fig.subplots_adjust(bottom=0.26)
+    fig.legend(loc="lower center", ncols=2, fontsize=8)
+
+    compile_s = _compile_s(recorder, "steps_per_call")
+    fig_compile, ax = plt.subplots(figsize=(7.0, 3.2))
+    ax.plot(ks, compile_s, "o-", color="C1")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_ylim(compile_s.min() / 3, compile_s.max() * 3)
+    ax.set_xlabel("steps per call, K")
+    ax.set_ylabel("first-call overhead\n(trace + compile), s")
+
+    best_k = min(ks, key=lambda k: per_k[k].median_s)  # lowest median: noisy, said so
+    within = [k for k in ks if not resolved(per_k[k], per_k[best_k], NEAR_BEST)]
+    glue_number("k_max", ks[-1])
+    glue_number("k1_us", per_k[ks[0]].median_s * 1e6)
+    glue_number("epoch_us", per_k[epoch].median_s * 1e6)
+    glue_words("doubling_verdict", doubling_verdict(ks, list(per_k.values())))
+    glue_words("k_within_verdict", k_within_verdict(within[0], best_k, per_k[best_k].median_s * 1e6))
+    glue_words("epoch_vs_floor", epoch_floor_verdict(per_k[epoch], ref[FLOOR]))
+    glue_words("asymptote_verdict", asymptote_verdict(per_k[best_k], ref[NNX_JIT], ref[FLAT]))
+    glue_words("compile_verdict", compile_verdict(compile_s.min(), compile_s.max(), ks[-1] / ks[0]))
+    return fig, fig_compile
+
+
+def unroll_text(recorder: Recorder) -> str:
+    """Microseconds per step and first-call overhead at every unroll factor, as printed text."""
+    compile_s = _compile_s(recorder, "unroll")
+    return "\n".join(f"unroll {u:>2}: {t.median_s * 1e6:6.2f} µs per step, first call +{c:.2f} s"
+                     for (u, t), c in zip(_per_step(recorder, "unroll").items(), compile_s))
+
+
+def glue_unroll(recorder: Recorder) -> Any:
+    """Glue the unroll verdict; return its figure (time per step and first-call overhead)."""
+    import matplotlib.pyplot as plt
+
+    from perfguide.glue import glue_number, glue_words
+    from perfguide.plotting import timing_band
+
+    per_u = _per_step(recorder, "unroll")
+    unrolls, timings = list(per_u), list(per_u.values())
+    compile_s = _compile_s(recorder, "unroll")
+    k = recorder.series("unroll", SCAN).records[0].extra["steps"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8.0, 3.4))
+    timing_band(left, unrolls, timings, unit="us", color=color(SCAN))
+    left.set_xscale("log", base=2)
+    left.set_xlabel("unroll")
+    left.set_ylabel("time per step (µs)")
+    left.set_ylim(0, max(t.high_s for t in timings) * 1e6 * 1.3)
+    right.plot(unrolls, compile_s, "o-", color="C1")
+    right.set_xscale("log", base=2)
+    right.set_yscale("log")
+    right.set_xlabel("unroll")
+    right.set_ylabel("first-call overhead\n(trace + compile), s")
+    fig.suptitle(f"nnx.scan over {k} steps per call")
+    fig.tight_layout()
+    best = min(unrolls, key=lambda u: per_u[u].median_s)
+    glue_number("k_unroll", k)
+    glue_words("unroll_verdict", unroll_verdict(best, per_u[best], per_u[unrolls[0]],
+                                                compile_s[-1] / compile_s[0], unrolls[-1]))
+    return fig
+
+
+def glue_memory(ks: Sequence[int], memory: dict[str, list[int]]) -> Any:
+    """Glue the buffer sizes at the largest K and the snapshots' growth; return the figure."""
+    import matplotlib.pyplot as plt
+
+    from perfguide.glue import glue_number, glue_words
+
+    fig, ax = plt.subplots()
+    for i, (name, sizes) in enumerate(memory.items()):
+        ax.plot(ks, np.array(sizes) / 1024, "o-", color=f"C{i}", label=name)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("steps per call, K")
+    ax.set_ylabel("output + temporary buffers (KiB)")
+    ax.legend()
+    snapshots = memory["per-step parameter snapshots"]
+    glue_number("snapshots_kib", snapshots[-1] / 1024)
+    glue_number("losses_kib", memory["per-step losses"][-1] / 1024)
+    glue_number("nothing_kib", memory["nothing (read the metric after)"][-1] / 1024)
+    glue_words("memory_verdict", memory_verdict(ks[-2], snapshots[-2], ks[-1], snapshots[-1]))
+    return fig
+
+
+def wide_text(recorder: Recorder) -> str:
+    """Microseconds per step of the wide model's loops, as printed text."""
+    return "\n".join(f"{name}: {recorder.series('wide', name).timings[0].median_s * 1e6:.1f} µs per step"
+                     for name in recorder.variants("wide"))
+
+
+def glue_wide(recorder: Recorder) -> None:
+    """Glue the wide model's speedups and its verdict, against the narrow model at the same K."""
+    from perfguide.glue import glue_number, glue_words
+
+    wide = {name: recorder.series("wide", name).timings[0] for name in recorder.variants("wide")}
+    narrow_scan = recorder.series("steps_per_call", SCAN).timings[-1]  # the largest K, as the wide run
+    narrow_nnx = recorder.series("python_loop", NNX_JIT).timings[0]
+    glue_number("wide_scan_us", wide[SCAN].median_s * 1e6)
+    glue_number("wide_speedup_nnx", wide[NNX_JIT].median_s / wide[SCAN].median_s)
+    glue_number("wide_speedup_flat", wide[FLAT].median_s / wide[SCAN].median_s)
+    glue_number("narrow_speedup_nnx", narrow_nnx.median_s / narrow_scan.median_s)
+    glue_words("wide_verdict", wide_verdict(narrow_nnx, narrow_scan, wide[NNX_JIT], wide[SCAN]))
+
+
+def headline(recorder: Recorder) -> dict[str, Timing]:
+    """Every timing of the page, for the noise check."""
+    out = {f"nnx.scan, K={k}": t for k, t in _per_step(recorder, "steps_per_call").items()}
+    out |= {f"Python loop: {name}": recorder.series("python_loop", name).timings[0]
+            for name in recorder.variants("python_loop")}
+    out |= {f"unroll={u}": t for u, t in _per_step(recorder, "unroll").items()}
+    return out | {f"hidden 1024, {name}": recorder.series("wide", name).timings[0]
+                  for name in recorder.variants("wide")}
