@@ -91,6 +91,7 @@ def test_scan_can_stack_nothing_and_keep_the_metric(reference) -> None:
     np.testing.assert_allclose(float(metrics.compute()["loss"]), reference[2], rtol=1e-5)
 
 
+@pytest.mark.slow  # compiles two scans
 def test_scan_memory_analysis_grows_with_what_each_step_returns() -> None:
     x, y = fm.data()
     orders = fm.epoch_orders(EPOCHS)
