@@ -4,6 +4,7 @@ from perfguide.compilation import CompileLog, compile_log, hlo_instructions, jax
 from perfguide.devices import memory_kind, to_torch, torch_device
 from perfguide.environment import environment, environment_table, set_deterministic_xla_flags
 from perfguide.goals import Goal, Results
+from perfguide.interleave import pool, time_interleaved
 from perfguide.isolated import Isolated, run_isolated
 from perfguide.memory import device_memory_stats, peak_rss_mib
 from perfguide.noise import NoiseCheck, noise_check, show_noise
@@ -47,6 +48,7 @@ __all__ = [
     "peak_rss_mib",
     "pick",
     "plain_log",
+    "pool",
     "predicted_cost_s",
     "profile",
     "ratio_words",
@@ -64,6 +66,7 @@ __all__ = [
     "thread_settings",
     "threshold_words",
     "time_call",
+    "time_interleaved",
     "Timing",
     "timing_band",
     "timing_bars",
