@@ -5,7 +5,7 @@ BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 
-.PHONY: book test check quick lab sync clean help venv bench
+.PHONY: book test check quick lab sync clean help venv bench reference
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -39,6 +39,12 @@ lab: $(STAMP)  ## JupyterLab on notebooks/ (quick profile unless PERFGUIDE_PROFI
 
 bench: $(STAMP)  ## print each speed goal with the ratio measured by the last `make book`
 	python -m chapters.bench _build/results
+
+reference: book quick  ## record the last full and quick builds as the reference run in results/reference/
+	for profile in full quick; do \
+		rm -rf results/reference/$$profile && mkdir -p results/reference/$$profile; done
+	cp _build/results/*.json results/reference/full/
+	cp _build/quick/results/*.json results/reference/quick/
 
 sync:  ## bring edits made in either file of a pair into the .md, then clear the .ipynb outputs
 	jupytext --sync notebooks/*.md

@@ -17,12 +17,20 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("--figure", help="also save B against A as a figure (.png, .svg)")
     args = parser.parse_args(argv)
 
-    a, b = load_run(args.run_a), load_run(args.run_b)
+    try:
+        a, b = load_run(args.run_a), load_run(args.run_b)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.page:
+        if args.page not in a or args.page not in b:
+            print(f"error: page {args.page!r} is not in both runs", file=sys.stderr)
+            return 2
         a, b = {args.page: a[args.page]}, {args.page: b[args.page]}
     rows = compare_runs(a, b)
     if not rows:
-        print("no point was measured in both runs (different pages or profiles?)")
+        print("error: no point was measured in both runs (other pages, or other sizes?)",
+              file=sys.stderr)
         return 1
     print(table(rows, a, b))
     if args.figure:

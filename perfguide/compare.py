@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from perfguide.records import load_results
+from perfguide.records import SCHEMA, load_results
 
 Key = tuple[str, str, str, str]  # page, experiment, variant, size (threads appended when recorded)
 
@@ -31,11 +31,19 @@ def load_run(path: Path | str) -> dict[str, dict[str, Any]]:
     """A run's results files by page: a results folder, or one results file."""
     path = Path(path)
     files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: give a results folder or file")
     if not files:
         raise FileNotFoundError(f"no results files (*.json) in {path}: build the book first")
     run = {}
     for file in files:
         results = load_results(file)
+        if not isinstance(results, dict) or "records" not in results:
+            raise ValueError(f"{file} is not a results file of this guide (no records)")
+        schema = results.get("schema", 1)  # files before the field are version 1
+        if schema != SCHEMA:
+            raise ValueError(f"{file} has results schema {schema}; this perfguide reads schema "
+                             f"{SCHEMA}: compare runs made with the same version of the guide")
         run[results["notebook"]] = results
     return run
 

@@ -13,6 +13,7 @@ from perfguide.profiles import profile
 from perfguide.timing import Timing, time_call
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+SCHEMA = 1  # the results file format; `perfguide.compare` refuses files of another version
 
 
 def results_dir() -> Path:
@@ -90,6 +91,7 @@ class Recorder:
         path = results_dir() / f"{self.notebook}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = {
+            "schema": SCHEMA,
             "notebook": self.notebook,
             "profile": profile(),
             "environment": environment(),

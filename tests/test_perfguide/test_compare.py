@@ -47,3 +47,34 @@ def test_command_prints_table_and_saves_figure(tmp_path, monkeypatch, capsys) ->
 def test_an_empty_folder_says_what_to_do(tmp_path) -> None:
     with pytest.raises(FileNotFoundError, match="build the book first"):
         load_run(tmp_path)
+
+
+def test_bad_input_gives_a_clear_error_and_exit_status(tmp_path, monkeypatch, capsys) -> None:
+    import json
+
+    assert main(["compare", str(tmp_path / "missing"), str(tmp_path / "missing")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({"schema": 99, "notebook": "page", "records": []}))
+    with pytest.raises(ValueError, match="schema 99"):
+        load_run(newer)
+    stray = tmp_path / "stray.json"
+    stray.write_text(json.dumps({"hello": 1}))
+    with pytest.raises(ValueError, match="not a results file"):
+        load_run(stray)
+
+    _run(tmp_path / "a", monkeypatch, 1.0, "quick")
+    monkeypatch.setenv("PERFGUIDE_RESULTS", str(tmp_path / "other"))
+    other = pg.Recorder("another page")
+    other.add("e", "v", 1, pg.Timing(1.0, (1e-3,) * 3, 1))
+    other.save()
+    assert main(["compare", str(tmp_path / "a"), str(tmp_path / "other")]) == 1
+    assert "no point was measured in both runs" in capsys.readouterr().err
+
+
+def test_results_files_carry_their_schema_version(tmp_path, monkeypatch) -> None:
+    from perfguide.records import SCHEMA
+
+    run = load_run(_run(tmp_path / "a", monkeypatch, 1.0, "quick"))
+    assert run["page"]["schema"] == SCHEMA
