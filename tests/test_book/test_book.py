@@ -69,3 +69,15 @@ def test_markdown_tables_from_cell_outputs_render_as_tables(quick_book: Path, pa
     html = page_html(quick_book, page)
     assert "|---|" not in html and "|\u2014|" not in html, f"{page} shows a Markdown table as raw text"
     assert "Processes started for one side" not in html or html.count("<table") >= 2
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_every_notebook_page_offers_its_notebook_and_source_for_download(
+        quick_book: Path, page: str) -> None:
+    html_file = quick_book / f"{page}.html"
+    links = re.findall(r'href="([^"]*_downloads/[^"]+)"', html_file.read_text())
+    name = Path(page).name
+    for suffix in (".ipynb", ".md"):
+        found = [link for link in links if link.endswith(name + suffix)]
+        assert found, f"{page}: no download link for {name}{suffix}"
+        assert (html_file.parent / found[0]).resolve().is_file(), f"{page}: {found[0]} missing"
