@@ -92,7 +92,9 @@ def run_isolated(
                 f"{done.stderr[-4000:]}"
             )
         value, environment, jax_started = pickle.loads(reply.read_bytes())
-    RUNS[f"{target}, {thread_label(threads)}"] = environment
+    label = f"{target}, {thread_label(threads)}"
+    repeat = sum(key == label or key.startswith(f"{label}, run ") for key in RUNS)
+    RUNS[label if repeat == 0 else f"{label}, run {repeat + 1}"] = environment  # keep every one
     return Isolated(value, threads, environment, jax_started)
 
 

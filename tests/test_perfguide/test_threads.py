@@ -94,3 +94,14 @@ def test_environment_record_states_thread_counts() -> None:
     threads = pg.environment()["threads"]
     assert threads["xla_cpu"] == len(os.sched_getaffinity(0))
     assert "pools" in threads
+
+
+@pytest.mark.slow
+def test_every_isolated_process_is_listed_even_when_one_is_run_twice(monkeypatch) -> None:
+    from perfguide import isolated
+
+    monkeypatch.setattr(isolated, "RUNS", {})
+    first = pg.run_isolated("os:getpid", threads=1).value
+    second = pg.run_isolated("os:getpid", threads=1).value
+    assert first != second
+    assert list(isolated.RUNS) == ["os:getpid, 1 core", "os:getpid, 1 core, run 2"]
