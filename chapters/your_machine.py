@@ -8,8 +8,12 @@ from perfguide.verdicts import TIE
 WIDE = 3.0  # ratios spread "widely" when the middle half spans more than 3x (the work differs)
 
 
-def typical_verdict(typical: float, points: int) -> str:
+def typical_verdict(typical: float, points: int, same_run: bool = False) -> str:
     """The typical ratio of this build to the reference, tie-aware, in words."""
+    if same_run and points:
+        return (f"every one of the {points} matched points has exactly the reference's median: "
+                "the reference was recorded from this very build, so every ratio is 1. Rebuild "
+                "on your machine and this page compares your run with it")
     if points == 0:
         return ("no point of this build matched the reference: run the pages first (`make book`"
                 " or the quick profile's `make quick`), then rebuild this page")
@@ -36,6 +40,7 @@ def spread_verdict(low: float, high: float) -> str:
 VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
     (typical_verdict, dict(typical=2.0, points=10), dict(typical=0.5, points=10)),
     (typical_verdict, dict(typical=1.0, points=10), dict(typical=1.0, points=0)),
+    (typical_verdict, dict(typical=1.0, points=10), dict(typical=1.0, points=10, same_run=True)),
     (spread_verdict, dict(low=0.5, high=4.0), dict(low=0.9, high=1.1)),
 ]
 
