@@ -9,6 +9,7 @@ named constants below and each sentence states the one it used. The page's `Reco
 - "post": "Python for" / "scan", size = steps: the post's scripts in the notebook's process.
 """
 
+import math
 from typing import Any
 
 from perfguide.goals import Goal, Results
@@ -154,11 +155,16 @@ def breakeven_verdict(compile_s: float, numpy_step: Timing, jax_step: Timing,
             "apart), compiling does not pay for a `scan` run once here")
 
 
-def unroll_verdict(best_k: int, best_high_s: float, one_low_s: float, spread: str) -> str:
-    """A clear gain from `unroll=k`: the best k's upper band edge below `unroll=1`'s lower edge."""
+def unroll_verdict(best_k: int, best_high_s: float, one_low_s: float, spread: str,
+                   one_high_s: float = math.inf, others_low_s: float = 0.0) -> str:
+    """A clear gain from `unroll=k`: the best k's upper band edge below `unroll=1`'s lower edge;
+    a clear loss: `unroll=1`'s upper edge below every other k's lower edge."""
     if best_k != 1 and best_high_s < one_low_s:
         return (f"unrolling pays: `unroll={best_k}` is the fastest, and its {spread} lies wholly "
                 "below that of `unroll=1`")
+    if best_k == 1 and one_high_s < others_low_s:
+        return (f"unrolling hurts: every `k` above 1 is slower than `unroll=1`, their {spread}s "
+                "wholly above its own")
     return (f"unrolling brings no clear gain: no `k` beats `unroll=1` by more than the spread of "
             f"the repeats ({spread})")
 
@@ -180,10 +186,25 @@ def unroll_body_verdict(flops: float, flops_one: float, bytes_: float, bytes_one
 def post_reason_verdict(share: float, threshold: float = COMPILE_SHARE) -> str:
     """Was the unrolled script's first call mostly compilation?"""
     if share > threshold:
-        return (f"over {threshold:.0%}: most of the unrolled script's time was the compiler, not "
-                "the loop")
+        return (f"over {threshold:.0%}: most of the unrolled script's first call was the "
+                "compiler")
     return (f"at most {threshold:.0%}: the unrolled script's first call was mostly running, not "
             "compiling")
+
+
+def post_run_verdict(call_10: Timing, call_post: Timing, post_steps: int,
+                     tie: float = TIE) -> str:
+    """Compilation apart, does the unrolled loop's compiled call grow faster than its steps?"""
+    per_step = (call_post.median_s / post_steps) / (call_10.median_s / 10)
+    growth = f"{call_post.median_s * 1e3:,.1f} ms at {post_steps} steps"
+    if per_step > 1 + tie and call_post.low_s / post_steps > call_10.high_s / 10:
+        return (f"Compilation apart, its compiled call still takes {growth}, {per_step:,.0f}× the "
+                "time per step of its 10-step version: the unrolled program also runs slower as "
+                "it grows, so the post's verdict on the unrolled loop stands at its own 100 "
+                "steps, for the run as well as for the compiler.")
+    return (f"Compilation apart, its compiled call takes {growth}, within {tie:.0%} of its "
+            "10-step version per step (or not resolved): the post's slow unrolled script was "
+            "compile time.")
 
 
 def post_advice_verdict(unrolled_compile_s: float, scan_compile_s: float, steps: int,
@@ -248,6 +269,11 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
     (post_advice_verdict, dict(unrolled_compile_s=2.0, scan_compile_s=0.1, steps=10, scan_flat=True),
      dict(unrolled_compile_s=2.0, scan_compile_s=0.1, steps=10, scan_flat=False)),
     (rounds_words, dict(rounds=1), dict(rounds=2)),
+    (post_run_verdict, dict(call_10=_t(1e-3), call_post=_t(1e-2), post_steps=100),
+     dict(call_10=_t(1e-3), call_post=_t(1e-1), post_steps=100)),
+    (unroll_verdict, dict(best_k=1, best_high_s=1.0, one_low_s=0.9, spread="IQR",
+                          one_high_s=1.0, others_low_s=1.5),
+     dict(best_k=1, best_high_s=1.0, one_low_s=0.9, spread="IQR")),
 ]
 
 
@@ -456,8 +482,9 @@ def glue_unroll(recorder: Recorder, cost: dict[int, tuple[float, float]]) -> Non
     glue_number("instr_unroll_max", series.records[-1].extra["hlo_instructions"])
     glue_words("unroll_body", unroll_body_verdict(cost[ks[-1]][0], cost[1][0], cost[ks[-1]][1],
                                                   cost[1][1], ks[-1]))
-    glue_words("unroll_verdict", unroll_verdict(ks[best], per[best].high_s, per[0].low_s,
-                                                per[0].spread))
+    glue_words("unroll_verdict", unroll_verdict(
+        ks[best], per[best].high_s, per[0].low_s, per[0].spread, one_high_s=per[0].high_s,
+        others_low_s=min((t.low_s for t in per[1:]), default=math.inf)))
 
 
 def _at(series: Series, steps: int) -> tuple[Timing, float]:
@@ -490,6 +517,7 @@ def glue_post(recorder: Recorder, numpy_10: Timing, scan_isolated_10: Timing, sc
     share = post_c / post.first_call_s
     glue_number("post_compile_share", 100 * share)
     glue_words("post_reason", post_reason_verdict(share))
+    glue_words("post_run", post_run_verdict(u10, post, post_u))
     glue_words("post_advice", post_advice_verdict(u10_c, s10_c, 10, scan_flat))
 
 

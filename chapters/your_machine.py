@@ -5,7 +5,7 @@ from typing import Any
 from perfguide.goals import Goal
 from perfguide.verdicts import TIE
 
-WIDE = 3.0  # ratios spread "widely" when the middle half spans more than 3x (the work differs)
+WIDE = 2.0  # ratios spread "widely" when their middle half spans more than 2x
 
 
 def typical_verdict(typical: float, points: int, same_run: bool = False) -> str:
@@ -30,11 +30,12 @@ def typical_verdict(typical: float, points: int, same_run: bool = False) -> str:
 def spread_verdict(low: float, high: float) -> str:
     """Whether the pages agree on the ratio (the middle half of the ratios spans < WIDE)."""
     if high / low > WIDE:
-        return (f"the ratios spread widely (middle half {low:.2f}× to {high:.2f}×): the machines "
+        return (f"the ratios spread widely (middle half {low:.2f}× to {high:.2f}×, over "
+                f"{WIDE:g}× apart): the machines "
                 "differ in kind (cores, memory bandwidth, vector units, GPU), not only in speed, "
                 "so read the pages' own conclusions on your machine rather than one factor")
-    return (f"the ratios agree (middle half {low:.2f}× to {high:.2f}×): one factor describes "
-            "the difference well")
+    return (f"the ratios agree (middle half {low:.2f}× to {high:.2f}×, within {WIDE:g}× of "
+            "each other): one factor describes the difference well")
 
 
 VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [

@@ -49,10 +49,12 @@ def load_run(path: Path | str) -> dict[str, dict[str, Any]]:
 
 
 def _key(page: str, record: dict[str, Any]) -> Key:
-    """How a record is matched across runs: page, experiment, variant, size and thread count."""
+    """How a record is matched across runs: page, experiment, variant, size and thread setting
+    (1 core, or all cores however many a machine has)."""
     variant = str(record["variant"])
-    if record.get("threads") is not None:
-        variant = f"{variant} ({record['threads']} thr.)"
+    threads = record.get("threads")
+    if threads is not None:  # by role, so that "all cores" matches across machines
+        variant = f"{variant} ({'1 core' if threads == 1 else 'all cores'})"
     size = "" if record.get("size") is None else f"{record['size']:g}"
     return page, str(record["experiment"]), variant, size
 

@@ -27,7 +27,7 @@ def test_runs_match_by_page_experiment_variant_size_and_threads(tmp_path, monkey
     b = load_run(_run(tmp_path / "b", monkeypatch, 2.0, "quick"))
     rows = compare_runs(a, b)
     assert [(r.experiment, r.variant, r.size) for r in rows] == [
-        ("sweep", "jit (1 thr.)", "8"), ("sweep", "jit (1 thr.)", "64")]
+        ("sweep", "jit (1 core)", "8"), ("sweep", "jit (1 core)", "64")]
     assert [r.ratio for r in rows] == [pytest.approx(2.0), pytest.approx(2.0)]
     assert geometric_mean([r.ratio for r in rows]) == pytest.approx(2.0)
 
@@ -39,7 +39,7 @@ def test_command_prints_table_and_saves_figure(tmp_path, monkeypatch, capsys) ->
     assert main(["compare", str(tmp_path / "a"), str(tmp_path / "b"),
                  "--figure", str(figure)]) == 0
     out = capsys.readouterr().out
-    assert "| page | sweep | jit (1 thr.) | 64 | 64 µs | 128 µs | 2.00 |" in out
+    assert "| page | sweep | jit (1 core) | 64 | 64 µs | 128 µs | 2.00 |" in out
     assert "Profiles differ" in out
     assert figure.stat().st_size > 0
 
