@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from perfguide.compare import compare_runs, figure, load_run, table
+from perfguide.comparison import compare_runs, figure, load_run, table
 
 
 def main(argv: list[str] | None = None) -> int:

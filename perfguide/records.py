@@ -13,7 +13,7 @@ from perfguide.profiles import profile
 from perfguide.timing import Timing, time_call
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-SCHEMA = 1  # the results file format; `perfguide.compare` refuses files of another version
+SCHEMA = 1  # the results file format; `perfguide.comparison` refuses files of another version
 
 
 def results_dir() -> Path:

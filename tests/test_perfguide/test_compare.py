@@ -6,7 +6,7 @@ import pytest
 
 import perfguide as pg
 from perfguide.__main__ import main
-from perfguide.compare import compare_runs, geometric_mean, load_run
+from perfguide.comparison import compare_runs, geometric_mean, load_run
 
 
 def _run(folder: Path, monkeypatch: pytest.MonkeyPatch, scale: float, profile: str) -> Path:
