@@ -14,7 +14,7 @@ from perfguide.noise import NoiseCheck
 from perfguide.records import Recorder
 from perfguide.threads import thread_label, thread_settings
 from perfguide.timing import Timing
-from perfguide.verdicts import TIE, compare_timings, fastest, resolved
+from perfguide.verdicts import TIE, change_words, compare_timings, fastest, resolved
 from workloads.registry import PYTHON_LOOPS, VARIANTS, color
 from workloads.sides import TORCH_COMPILED, TORCH_EAGER, Sides
 
@@ -126,15 +126,8 @@ def eager_takeaway(eager_t: Timing, flat_t: Timing) -> str:
 
 def width_verdict(loop: str, narrow_speedup: float, wide_speedup: float) -> str:
     """How a loop's speedup over `nnx.jit` changes from the narrow to the wide model."""
-    change = narrow_speedup / wide_speedup
-    if change >= 1 + TIE:
-        return f"{loop}'s speedup over `nnx.jit` falls from {narrow_speedup:.1f}× to {wide_speedup:.1f}×"
-    if change <= 1 / (1 + TIE):
-        return f"{loop}'s speedup over `nnx.jit` grows from {narrow_speedup:.1f}× to {wide_speedup:.1f}×"
-    return (
-        f"{loop}'s speedup over `nnx.jit` stays within {TIE:.0%} ({narrow_speedup:.1f}× and "
-        f"{wide_speedup:.1f}×)"
-    )
+    return change_words(f"{loop}'s speedup over `nnx.jit`", narrow_speedup, wide_speedup,
+                        tie=TIE)
 
 
 def torch_verdict(setting: str, jax_name: str, jax_t: Timing, torch_name: str, torch_t: Timing, noisy: bool) -> str:
