@@ -28,6 +28,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
                                "@pytest.mark.slow (it still runs in `make test`)")
 
 
+def chromium_or_skip() -> str:
+    """Debian's chromium; the test is skipped where it is missing, except under CI."""
+    path = shutil.which("chromium")
+    if path is None:
+        reason = "Debian's chromium is not installed (apt-get install chromium; .ci/run does it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
 def book_pages() -> list[str]:
     """Every page named in _toc.yml, as a path without suffix ('book/intro', 'notebooks/measuring')."""
     import yaml

@@ -1,8 +1,6 @@
 """A reader's browser opens every page offline: no console errors, no request beyond localhost, figures load."""
 
 import functools
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -11,7 +9,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from conftest import REPOSITORY, book_pages
+from conftest import REPOSITORY, book_pages, chromium_or_skip
 
 pytestmark = pytest.mark.slow  # builds the book: `make test`, not `make check`
 
@@ -49,12 +47,7 @@ def book_url(quick_book: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's headless Chromium driven by Playwright; skipped where it is missing, except under CI."""
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        reason = "Debian's chromium is not installed (apt-get install chromium; .ci/run does it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    chromium = chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPOSITORY
+from conftest import REPOSITORY, chromium_or_skip
 
 pytestmark = pytest.mark.slow  # runs a whole page in a kernel: `make test`, not `make check`
 
@@ -134,13 +133,7 @@ def stop(lab: Lab) -> None:
 @pytest.fixture(scope="module")
 def chromium() -> str:
     """Debian's chromium; skipped where it is missing, except under CI."""
-    path = shutil.which("chromium")
-    if path is None:
-        reason = "Debian's chromium is not installed (apt-get install chromium; .ci/run does it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
+    return chromium_or_skip()
 
 
 @pytest.fixture
