@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("jax", "jaxlib", "flax", "optax", "numpy", "scipy", "torch", "scikit-fem")
+PACKAGES = ("jax", "jaxlib", "flax", "optax", "numpy", "scipy", "torch", "scikit-fem", "numba")
 DETERMINISTIC_XLA_FLAGS = ("--xla_gpu_deterministic_ops=true", "--xla_gpu_autotune_level=0")
 
 
@@ -102,11 +102,13 @@ def _isolated_table() -> list[str]:
     if not RUNS:
         return []
     lines = ["", "Processes started for one side of a comparison each, and their effective threads:", "",
-             "| process | cores | XLA:CPU | PyTorch intra/inter | BLAS/OpenMP pools |", "|---|---|---|---|---|"]
+             "| process | cores | XLA:CPU | PyTorch intra/inter | Numba | BLAS/OpenMP pools |",
+             "|---|---|---|---|---|---|"]
     for label, env in RUNS.items():
         t = env.get("threads", {})
         torch = f"{t['torch_intra_op']}/{t['torch_inter_op']}" if "torch_intra_op" in t else "not loaded"
         pools = ", ".join(f"{name}: {n}" for name, n in (t.get("pools") or {}).items()) or "none"
         xla = t.get('xla_cpu') or 'not started'
-        lines.append(f"| `{label}` | {t.get('cores_allowed')} | {xla} | {torch} | {pools} |")
+        numba = t.get("numba", "not loaded")
+        lines.append(f"| `{label}` | {t.get('cores_allowed')} | {xla} | {torch} | {numba} | {pools} |")
     return lines

@@ -58,12 +58,15 @@ def limit_loaded_libraries(threads: int) -> None:
 
 
 def thread_counts(xla_started: bool = True) -> dict[str, Any]:
-    """Effective thread counts of this process: cores it may use (XLA:CPU's limit), PyTorch, BLAS/OpenMP."""
+    """Effective thread counts of this process: cores it may use (XLA:CPU's limit), PyTorch, Numba,
+    BLAS/OpenMP."""
     counts: dict[str, Any] = {"cores_allowed": all_cores(), "xla_cpu": all_cores() if xla_started else None}
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         counts["torch_intra_op"] = torch.get_num_threads()
         counts["torch_inter_op"] = torch.get_num_interop_threads()
+    if "numba" in sys.modules:
+        counts["numba"] = sys.modules["numba"].get_num_threads()
     try:
         from threadpoolctl import threadpool_info
 

@@ -74,11 +74,44 @@ def test_numpy_and_jax_sides_time_every_step_count_and_match_numpy(fields: dict[
     steps_list = [1, 12]
     numpy_side = adv.numpy_side(fields["density"], fields["velocity"], steps_list, QUICK_RUNS)
     jax_side = adv.jax_side(fields["density"], fields["velocity"], steps_list, QUICK_RUNS)
-    assert set(numpy_side.points) == {"NumPy"}
+    assert set(numpy_side.points) == set(adv.NUMPY) == {"NumPy", "NumPy, preallocated"}
     assert set(jax_side.points) == {*adv.ROLLED, adv.JIT_STEP}
     for side in (numpy_side, jax_side):
         assert_side_matches_numpy(side, fields, steps_list)
     assert all(p.compile_s > 0 for points in jax_side.points.values() for p in points.values())
+
+
+@pytest.mark.parametrize("steps", STEPS)
+def test_numpys_preallocated_step_is_np_gradients_arithmetic_bit_for_bit(
+        fields: dict[str, np.ndarray], steps: int) -> None:
+    d, v = fields["density"], fields["velocity"]
+    np.testing.assert_array_equal(adv.run_numpy_preallocated(d, v, steps), adv.run_numpy(d, v, steps))
+
+
+def test_numpys_preallocated_step_allocates_nothing_per_step(fields: dict[str, np.ndarray]) -> None:
+    import tracemalloc
+
+    d, v = fields["density"], fields["velocity"]
+    grad, out = np.empty_like(d), np.empty_like(d)
+    tracemalloc.start()
+    try:
+        adv.step_numpy_into(d, v, adv.DT, grad, out)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < d.nbytes / 4, f"{peak} bytes traced in one step"
+
+
+@pytest.mark.slow
+def test_numba_side_compiles_once_and_matches_numpy_in_one_and_two_threads(
+        fields: dict[str, np.ndarray]) -> None:
+    pytest.importorskip("numba")
+    for threads in pg.thread_settings():
+        run = pg.run_isolated(adv.numba_side, fields["density"], fields["velocity"], [1, 12],
+                              QUICK_RUNS, threads=threads)
+        assert_side_matches_numpy(run.value, fields, [1, 12])
+        assert run.value.notes["parallel"] == (threads > 1)
+        assert all(p.compile_s > 0 for p in run.value.points["Numba"].values())
 
 
 @pytest.mark.slow

@@ -13,6 +13,8 @@ from perfguide.interleave import pool
 from perfguide.timing import Timing, block, time_call
 from workloads.advection.loops import (JIT_STEP, ROLLED, jitted,
                                        run_step_calls, run_torch)
+from workloads.advection.numba_loop import numba_threads, run_numba
+from workloads.advection.numpy_buffers import run_numpy_preallocated
 from workloads.advection.problem import DT, run_numpy, step_jax, step_torch
 
 
@@ -45,13 +47,29 @@ def merge_sides(sides: list[Side]) -> Side:
     return Side(points, first.failed, first.notes)
 
 
+NUMPY = {"NumPy": run_numpy, "NumPy, preallocated": run_numpy_preallocated}
+
+
 def numpy_side(d: np.ndarray, v: np.ndarray, steps_list: list[int],
                runs: dict[str, Any]) -> Side:
-    """NumPy over the step sweep."""
-    points = {steps: SidePoint(time_call(run_numpy, d, v, steps, **runs),
-                               0.0, run_numpy(d, v, steps))
+    """NumPy over the step sweep: as in the post (`np.gradient`, which
+    allocates every step) and into buffers allocated once per call."""
+    return Side({name: {steps: SidePoint(time_call(run, d, v, steps, **runs),
+                                         0.0, run(d, v, steps))
+                        for steps in steps_list}
+                 for name, run in NUMPY.items()})
+
+
+def numba_side(d: np.ndarray, v: np.ndarray, steps_list: list[int],
+               runs: dict[str, Any]) -> Side:
+    """Numba's compiled loop over the step sweep; compiled by a call of no
+    steps, timed as its compile time."""
+    compile_s = time_call(run_numba, d, v, 0, repeats=1, warmup=0,
+                          target_s=0.0).first_call_s
+    points = {steps: SidePoint(time_call(run_numba, d, v, steps, **runs),
+                               compile_s, run_numba(d, v, steps))
               for steps in steps_list}
-    return Side({"NumPy": points})
+    return Side({"Numba": points}, notes={"parallel": numba_threads() > 1})
 
 
 def torch_side(d: np.ndarray, v: np.ndarray, steps_list: list[int],
