@@ -118,6 +118,23 @@ def test_the_roofline_reads_the_cost_and_time_of_each_jax_step() -> None:
     assert callable(table)
 
 
+def test_the_compute_roof_is_the_faster_matrix_product_and_its_rise_is_glued() -> None:
+    roofs = {threads: {"bandwidth": 1e10, "stream_mb": 100.0, "xla_peak_flops": 4e10,
+                       "blas_peak_flops": 5e10 * threads, "peak_flops": 5e10 * threads}
+             for threads in (1, 2)}
+    fe_limits.glue_roofs({threads: fem.Side(roofs=r) for threads, r in roofs.items()})
+    words = fe_limits.roof_rise_verdict("compute roof", 5e10, 1e11, 2)
+    assert "rises 2.00×" in words
+
+
+def test_the_jax_process_measures_both_matrix_products_and_keeps_the_faster() -> None:
+    side = fem.Side()
+    fem.sides.measure_peak(side, 128)
+    assert side.roofs["peak_flops"] == max(side.roofs["xla_peak_flops"],
+                                           side.roofs["blas_peak_flops"])
+    assert {key[1] for key in side.timings} == {"float64 matmul", "float64 matmul (BLAS)"}
+
+
 def test_csr_memory_formula_matches_the_pattern() -> None:
     pattern = fem.csr_pattern(fem.box_mesh(3))
     expected = (12 * pattern.nnz + 4 * (pattern.num_dofs + 1)) / 2**20

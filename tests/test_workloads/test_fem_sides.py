@@ -102,3 +102,11 @@ def test_memory_figures_are_never_smaller_than_the_output() -> None:
     for method in ("numpy_slots", "jax_vmap"):
         _, mib = fem.assembly_memory_mib(fem.prepare_stiffness(mesh, method, pattern=pattern), backend="cpu")
         assert mib >= output_mib, (method, mib, output_mib)
+
+
+def test_xlas_figure_leaves_the_arguments_out_as_tracemalloc_does() -> None:
+    step = fem.prepare_stiffness(4, "jax_vmap")
+    stats = step.fn.lower(*step.args).compile().memory_analysis()
+    allocated = stats.temp_size_in_bytes + stats.output_size_in_bytes - stats.alias_size_in_bytes
+    assert stats.argument_size_in_bytes > 0
+    assert fem.xla_memory_mib(step) == allocated / 2**20
