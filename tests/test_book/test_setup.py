@@ -32,3 +32,14 @@ def test_the_core_imports_neither_workloads_nor_chapters() -> None:
         text = module.read_text()
         assert "import workloads" not in text and "from workloads" not in text, module.name
         assert "import chapters" not in text and "from chapters" not in text, module.name
+
+
+def test_the_landing_page_and_the_readme_list_every_page_of_the_toc() -> None:
+    from conftest import book_pages
+
+    intro = (REPOSITORY / "book" / "intro.md").read_text()
+    readme = (REPOSITORY / "README.md").read_text()
+    for page in book_pages()[1:]:
+        name = Path(page).name
+        assert f"`../{page}`" in intro or f"`{name}`" in intro, f"book/intro.md does not link {page}"
+        assert f"`{page}.md`" in readme or f"`{page}.ipynb`" in readme, f"README.md does not list {page}"
