@@ -11,7 +11,8 @@ import importlib
 from types import ModuleType
 
 PAGES = ("measuring", "nnx_overhead", "functional_loops", "scan_rollout", "fe_assembly", "fe_limits",
-         "loops_under_jit", "rolled_loops", "array_programs", "autodiff", "your_machine")
+         "loops_under_jit", "rolled_loops", "array_programs", "autodiff", "optimisation",
+         "your_machine")
 
 
 def page_module(page: str) -> ModuleType:
