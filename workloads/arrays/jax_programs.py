@@ -55,3 +55,22 @@ def compiled_cost(fn: Any, *args: Any) -> dict[str, float]:
     cost = cost[0] if isinstance(cost, list) else cost
     return {key: float(cost.get(key, 0.0))
             for key in ("flops", "bytes accessed", "transcendentals")}
+
+
+def costs(programs: tuple[str, ...], size: int
+          ) -> dict[str, dict[str, float]]:
+    """Per element of each program's input at `size`: the op-by-op kernels
+    and the bytes they move, and XLA's counts for the jitted program (run it
+    with JAX_PLATFORMS=cpu: the counts of XLA:CPU's program)."""
+    from workloads.arrays.problems import bytes_per_element, inputs
+
+    found = {}
+    for program in programs:
+        host = inputs(program, size)
+        kernels, moved = eager_traffic(PROGRAMS[program], *host)
+        per = {k: v / host[0].size
+               for k, v in compiled_cost(PROGRAMS[program], *host).items()}
+        found[program] = {"kernels": kernels,
+                          "eager_bytes": moved / host[0].size, **per,
+                          "must_move": bytes_per_element(program)}
+    return found

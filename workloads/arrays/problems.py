@@ -21,7 +21,7 @@ EPS = float(np.finfo(np.float32).eps)
 
 def sizes() -> list[int]:
     """Elements per input of the element-wise, reduction and stencil programs."""
-    return pick(quick=[1_000, 10_000, 100_000, 1_000_000],
+    return pick(quick=[1_000, 30_000, 1_000_000],
                 full=[1_000, 10_000, 100_000, 1_000_000, 10_000_000])
 
 
@@ -33,6 +33,14 @@ def matmul_sizes() -> list[int]:
 def side(size: int) -> int:
     """The edge m of the square stencil grid with about `size` points."""
     return max(3, round(math.sqrt(size)))
+
+
+def elements(program: str, size: int) -> int:
+    """Elements of the program's input at the sweep size `size` (m² for the
+    stencil, n² for the product); the page's x-axes use it."""
+    if program == "laplacian":
+        return side(size) ** 2
+    return size * size if program == "matmul" else size
 
 
 def inputs(program: str, size: int) -> tuple[np.ndarray, ...]:

@@ -3,7 +3,7 @@ what XLA generates, and a sine written in `jax.numpy` that XLA vectorises.
 
 `sin_poly` is the textbook method (Cephes' `sinf`, as in Eigen and SLEEF):
 x = n π/2 + r with π/2 split in three parts (Cody-Waite), so n π/2 is exact
-for the |x| < 10^4 or so used here, then a degree-7 polynomial in r for sin
+for |x| ≤ 10^4 (tested; the inputs here lie in [-10, 10) and [-20, 20)), then a degree-7 polynomial in r for sin
 or degree-8 for cos, chosen by the quadrant n mod 4."""
 
 import re
@@ -63,12 +63,14 @@ def numpy_dispatch() -> dict[str, Any]:
 
 
 def numpy_sine(length: int, runs: dict[str, Any]) -> dict[str, Any]:
-    """np.sin over `length` values in float32 and float64, into `out`."""
+    """np.sin over `length` values in float32 and float64, allocating its
+    result as `jnp.sin` does, and float32 into `out` as well."""
     x = sample(length, seed=6)
     x64 = x.astype(np.float64)
     timings = {
-        "NumPy float32": time_call(np.sin, x, np.empty_like(x), **runs),
-        "NumPy float64": time_call(np.sin, x64, np.empty_like(x64), **runs)}
+        "NumPy float32": time_call(np.sin, x, **runs),
+        "NumPy float32, out=": time_call(np.sin, x, np.empty_like(x), **runs),
+        "NumPy float64": time_call(np.sin, x64, **runs)}
     return {"timings": timings, "dispatch": numpy_dispatch()}
 
 
@@ -111,10 +113,12 @@ def chain_ways(length: int, runs: dict[str, Any]) -> dict[str, Timing]:
 
 
 def kernel_report(folder: str, length: int = 4096) -> dict[str, dict[str, Any]]:
-    """Compile jnp.sin and `sin_poly`, with XLA_FLAGS=--xla_dump_to=`folder`
-    set by the caller, and read what XLA wrote: the LLVM intrinsics its
-    optimised IR calls, the vector types it uses, the external symbols the
-    object file needs, and (with objdump) its call instructions."""
+    """Compile jnp.sin and `sin_poly` for `length` values (the timed size),
+    with XLA_FLAGS=--xla_dump_to=`folder` set by the caller, and read what
+    XLA wrote: the sine and cosine LLVM intrinsics its optimised IR calls
+    and their vector width (from the name: v8f32 is 8 floats), the
+    external symbols its object files need (`nm -u`), and (with objdump)
+    their call instructions. "files" is empty when nothing was dumped."""
     import jax
     import jax.numpy as jnp
 
@@ -127,27 +131,47 @@ def kernel_report(folder: str, length: int = 4096) -> dict[str, dict[str, Any]]:
         ll = [p for p in new if p.name.endswith("ir-with-opt.ll")]
         objects = [p for p in new if p.name.endswith(".o")]
         ir = "\n".join(p.read_text() for p in ll)
+        intrinsics = sorted(set(re.findall(
+            r"call [^@]*@(llvm\.(?:sin|cos)[\w.]*)", ir)))
         report[name] = {
-            "intrinsics": sorted(set(re.findall(
-                r"call [^@]*@(llvm\.(?:sin|cos)[\w.]*)", ir))),
-            "vector_types": sorted(set(re.findall(r"<(\d+ x float)>", ir))),
+            "intrinsics": intrinsics,
+            "width": max((vector_width(i) for i in intrinsics), default=0),
             "intrinsic_calls": sum("call" in line and "@llvm.sin" in line
                                    for line in ir.splitlines()),
             "ir_lines": [line.strip() for line in ir.splitlines()
                          if "@llvm.sin" in line and "call" in line][:2],
-            "symbols": sorted({s for p in objects for s in _undefined(p)}),
-            "calls": sum(_calls(p) for p in objects),
+            "symbols": sorted({s for p in objects for s in undefined(p)}
+                              & LIBM),
+            "calls": sum(_calls(p) for p in objects) if objects else -1,
+            "length": length,
             "files": sorted(p.name for p in ll + objects)}
     return report
 
 
-def _undefined(obj: Path) -> set[str]:
-    """Names the object file needs from elsewhere (libm's sinf, say): the
-    NUL-terminated words of its string table that look like C functions."""
+LIBM = {"sinf", "cosf", "sin", "cos", "sincosf", "sincos", "__sinf_finite",
+        "__cosf_finite"}
+
+
+def vector_width(intrinsic: str) -> int:
+    """Lanes of an LLVM intrinsic from its name: llvm.sin.v8f32 -> 8,
+    llvm.sin.f32 -> 1."""
+    found = re.search(r"\.v(\d+)f(?:32|64)$", intrinsic)
+    return int(found.group(1)) if found else 1
+
+
+def undefined(obj: Path) -> set[str]:
+    """Symbols the object file needs from elsewhere: `nm -u`, or, without
+    nm, the C-like words of its string table (a superset)."""
+    tool = shutil.which("nm")
+    if tool is not None:
+        done = subprocess.run([tool, "-u", str(obj)], capture_output=True,
+                              text=True)
+        if done.returncode == 0:
+            return {line.split()[-1].split("@")[0]
+                    for line in done.stdout.splitlines() if line.strip()}
     words = re.findall(rb"\x00([A-Za-z_][A-Za-z0-9_]{1,30})(?=\x00)",
                        obj.read_bytes())
-    libm = {"sinf", "cosf", "sin", "cos", "sincosf", "expf", "__sinf_finite"}
-    return {w.decode() for w in words} & libm
+    return {w.decode() for w in words}
 
 
 def _calls(obj: Path) -> int:
