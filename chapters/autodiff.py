@@ -4,6 +4,7 @@ Every outcome sentence of the page is picked here from measured numbers;
 the thresholds are the named constants below. The page's `Recorder` holds,
 each with extra `threads` (each library in a process of its own):
 - "scalar": way, size = points: seconds per derivative at every point;
+- "scalar_floor": way, size = points: seconds per evaluation of f alone;
 - "per_example": way, size = batch: seconds per batch of gradients;
 - "jacobian": way, size = n (m fixed, extra `m`): seconds per Jacobian;
 - "hvp": way, size = n: seconds per Hessian-vector product.
@@ -20,6 +21,8 @@ from perfguide.verdicts import compare_timings, resolved
 
 TIE = 0.10  # two times within 10% of each other are a tie
 CROSSOVER_FACTOR = 2.0  # a measured crossover within 2x of n = m agrees
+FLOPS_FACTOR = 10.0  # XLA counting 10x one pass's flops: all n² computed
+FIXED_SHARE = 0.5  # a fixed per-call cost over half the time: call-bound
 GOALS: list[Any] = []  # no speed goals: this page compares, it sets none
 
 JAX, EAGER, COMPILED = "JAX", "PyTorch eager", "torch.compile"
@@ -36,22 +39,34 @@ def library_verdict(jax_name: str, jax: Timing, torch_name: str,
 
 
 def full_jacobian_verdict(direct: Timing, diagonal: Timing, whole: Timing,
-                          n: int, tie: float = TIE) -> str:
+                          n: int, diag_flops: float, direct_flops: float,
+                          tie: float = TIE,
+                          factor: float = FLOPS_FACTOR) -> str:
     """One pass against the n×n Jacobian: its diagonal taken inside the
-    jitted function, and the whole matrix returned."""
-    inside = ("taking the diagonal of `jacfwd(f)` inside the jitted "
-              "function and one pass (`jvp(f, ones)`) are not told apart "
-              f"(within {tie:.0%}, or bands that overlap): XLA computes only "
-              "the diagonal it keeps"
-              if not resolved(direct, diagonal, tie) else
-              f"the diagonal of `jacfwd(f)`, even inside `jit`, costs "
-              f"{_x(diagonal.median_s / direct.median_s)} one pass "
-              "(`jvp(f, ones)`)")
+    jitted function, and the whole matrix returned. What XLA computes is
+    read from its flop counts; the timing clause is apart."""
+    flops = diag_flops / direct_flops
+    counted = (f"XLA counts {_x(flops)} the flops of one pass "
+               f"(`jvp(f, ones)`) for the diagonal of `jacfwd(f)` taken "
+               f"inside `jit`: it computes all {n:,}² entries, fused, to "
+               "keep the diagonal"
+               if flops >= factor else
+               f"XLA counts {_x(flops)} the flops of one pass "
+               f"(`jvp(f, ones)`) for the diagonal of `jacfwd(f)` taken "
+               "inside `jit`, less than the "
+               f"{factor:g}× that computing the n² entries would take")
+    timed = ("timed, the two are not told apart (within "
+             f"{tie:.0%}, or bands that overlap)"
+             if not resolved(direct, diagonal, tie) else
+             f"timed, the diagonal costs "
+             f"{_x(diagonal.median_s / direct.median_s)} one pass")
     if resolved(direct, whole, tie) and whole.median_s > direct.median_s:
-        return (f"{inside}; returned whole, the {n:,}×{n:,} Jacobian "
-                f"costs {_x(whole.median_s / direct.median_s)} one pass")
-    return (f"{inside}; even returned whole, the {n:,}×{n:,} Jacobian is "
-            "not told apart from one pass here")
+        rest = (f"returned whole, the {n:,}×{n:,} Jacobian costs "
+                f"{_x(whole.median_s / direct.median_s)} one pass")
+    else:
+        rest = (f"even returned whole, the {n:,}×{n:,} Jacobian is not "
+                "told apart from one pass")
+    return f"at {n:,} points, {counted}; {timed}; {rest}"
 
 
 def compiled_verdict(name: str, eager: Timing, compiled: Timing | None,
@@ -79,55 +94,110 @@ def vmap_vs_loop_verdict(library: str, loop: Timing, vmapped: Timing,
 
 
 def layout_verdict(out_in: Timing, in_out: Timing, copied_in_out: float,
-                   copied_out_in: float, params: int,
-                   tie: float = TIE) -> str:
+                   copied_out_in: float, params: int, batch: int,
+                   backend: str, tie: float = TIE) -> str:
     """JAX's per-example gradients with weights (out, in) against the same
     weights stored (in, out), as Flax stores kernels; `copied_*`: elements
-    per example the compiled program copies between layouts."""
-    copies = (f"the (in, out) program copies {copied_in_out:,.0f} of the "
-              f"{params:,} gradient elements of each example from one "
-              f"layout into another, the (out, in) one "
-              f"{copied_out_in:,.0f}")
+    per example the compiled program copies between layouts (counted in
+    its text, not timed)."""
+    where = f"with batch {batch:,}, 1 core, XLA:{backend.upper()}"
+    copies = (f"XLA's (in, out) program copies {copied_in_out:,.0f} of the "
+              f"{params:,} gradient elements per example from one layout "
+              f"into another, the (out, in) one {copied_out_in:,.0f}")
     if not resolved(out_in, in_out, tie):
-        return (f"the layout of the weights makes no resolved difference; "
-                f"{copies}")
+        return (f"{where}, the layout of the weights makes no resolved "
+                f"difference; {copies}")
     ratio = in_out.median_s / out_in.median_s
     if ratio > 1:
-        return (f"storing the weights (in, out), as Flax's kernels are, "
-                f"makes JAX's `vmap(grad)` {_x(ratio)} slower than (out, "
-                f"in); {copies}")
-    return (f"storing the weights (in, out) makes JAX's `vmap(grad)` "
-            f"{_x(1 / ratio)} faster than (out, in); {copies}")
+        cause = (", a likely contributor (not timed)"
+                 if copied_in_out > copied_out_in else "")
+        return (f"{where}, storing the weights (in, out), as Flax's kernels "
+                f"are, makes JAX's `vmap(grad)` {_x(ratio)} slower than "
+                f"(out, in); {copies}{cause}")
+    return (f"{where}, storing the weights (in, out) makes JAX's "
+            f"`vmap(grad)` {_x(1 / ratio)} faster than (out, in); {copies}")
 
 
-def crossover(ns: list[int], forward: list[float],
-              reverse: list[float]) -> float | None:
-    """n where forward's time over reverse's crosses 1 (log-interpolated),
-    or None when one mode is faster over the whole sweep."""
-    ratio = np.log(np.asarray(forward) / np.asarray(reverse))
-    for i in range(len(ns) - 1):
-        if ratio[i] <= 0 < ratio[i + 1] or ratio[i] >= 0 > ratio[i + 1]:
-            t = ratio[i] / (ratio[i] - ratio[i + 1])
+def crossover(ns: list[int], forward: list[Timing], reverse: list[Timing],
+              tie: float = TIE) -> float | None:
+    """n where forward's time over reverse's crosses 1, log-interpolated
+    between neighbouring sizes at which the two modes are resolved
+    (sizes where they are not told apart are skipped, so a tie is not a
+    crossing); None when no such crossing is measured."""
+    kept = [i for i in range(len(ns))
+            if resolved(forward[i], reverse[i], tie)]
+    ratio = {i: math.log(forward[i].median_s / reverse[i].median_s)
+             for i in kept}
+    for i, j in zip(kept, kept[1:]):
+        if (ratio[i] < 0) != (ratio[j] < 0):
+            t = ratio[i] / (ratio[i] - ratio[j])
             return float(math.exp(math.log(ns[i]) + t * math.log(
-                ns[i + 1] / ns[i])))
+                ns[j] / ns[i])))
     return None
 
 
+def wins(a: Timing, b: Timing, tie: float = TIE) -> bool:
+    """`a` is resolved faster than `b`."""
+    return resolved(a, b, tie) and a.median_s < b.median_s
+
+
 def crossover_verdict(measured: float | None, m: int, forward_wins_low: bool,
+                      reverse_wins_high: bool,
                       factor: float = CROSSOVER_FACTOR) -> str:
-    """The measured crossover of `jacfwd` and `jacrev` against n = m."""
+    """The measured crossover of `jacfwd` and `jacrev` (1 thread) against
+    n = m: it agrees only when `jacfwd` wins at the smallest n, `jacrev`
+    at the largest, and the resolved crossing is within `factor` of m."""
+    ends = (f"`jacfwd` {'wins' if forward_wins_low else 'does not win'} "
+            f"at the smallest n and `jacrev` "
+            f"{'wins' if reverse_wins_high else 'does not win'} at the "
+            "largest")
     if measured is None:
-        mode = "`jacfwd`" if forward_wins_low else "`jacrev`"
-        return (f"{mode} is faster over the whole sweep: no crossover was "
-                f"measured, where the count of passes predicts one at "
+        return (f"with 1 thread, no crossing between resolved sizes was "
+                f"measured ({ends}), where counting flops predicts one at "
                 f"n = m = {m}")
-    agree = 1 / factor <= measured / m <= factor
-    where = f"the times cross at n ≈ {measured:,.0f}, with m = {m}"
-    if agree:
-        return (f"{where}: within {factor:g}× of the n = m that counting "
-                "passes predicts (`jacfwd` for n < m, `jacrev` for n > m)")
-    return (f"{where}: more than {factor:g}× from the n = m that counting "
-            "passes predicts; the cost of a pass is not the whole story here")
+    where = (f"with 1 thread, the times cross at n ≈ {measured:,.0f}, with "
+             f"m = {m}, and {ends}")
+    if forward_wins_low and reverse_wins_high and (
+            1 / factor <= measured / m <= factor):
+        return (f"{where}: as counting flops predicts (`jacfwd` for n < m, "
+                f"`jacrev` for n > m, crossing within {factor:g}× of n = m)")
+    return (f"{where}: not what counting flops predicts (`jacfwd` for "
+            f"n < m, `jacrev` for n > m, crossing within {factor:g}× of "
+            "n = m); the flop count is not the whole story here")
+
+
+def dispatch_verdict(library: str, way: str, small: int, t_small: Timing,
+                     large: int, t_large: Timing, floor: Timing | None,
+                     share: float = FIXED_SHARE) -> str:
+    """How much of the time at the smallest size is a fixed per-call cost
+    (t = a + b·n through both sizes), and the largest size against the
+    floor (f alone, same library and mode), where one was measured."""
+    b = (t_large.median_s - t_small.median_s) / (large - small)
+    fixed = max(t_small.median_s - b * small, 0.0) / t_small.median_s
+    floor_words = ("" if floor is None else
+                   f"; at {large:,} points it costs "
+                   f"{_x(t_large.median_s / floor.median_s)} evaluating f "
+                   "alone")
+    fit = (f"in {library} ({way}), a line t = a + b·n through {small:,} "
+           f"and {large:,} points puts {fixed:.0%} of the time at "
+           f"{small:,} points in the fixed per-call part")
+    if fixed > share:
+        return (f"{fit}: call-bound at {small:,} points, not "
+                f"compute-bound{floor_words}")
+    return f"{fit}: the per-point work dominates already{floor_words}"
+
+
+def compiled_settings_words(every_setting: bool) -> str:
+    """Which processes ran `torch.compile` (the profile decides)."""
+    if every_setting:
+        return ("`torch.compile` runs in every PyTorch process, so the "
+                "fastest PyTorch way is chosen among eager and compiled at "
+                "both thread settings")
+    return ("in this profile `torch.compile` runs only in the 1-thread "
+            "process, and for the first two jobs only at their largest "
+            "size (its compilations are most of the profile's time), so "
+            "elsewhere the fastest PyTorch way is chosen among the eager "
+            "ones")
 
 
 def hvp_verdict(library: str, hvp: Timing, hessian: Timing, n: int,
@@ -182,11 +252,17 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
                            torch=_t(3)),
      dict(jax_name="a", jax=_t(3), torch_name="b", torch=_t(1))),
     (full_jacobian_verdict, dict(direct=_t(1), diagonal=_t(1), whole=_t(9),
-                                 n=1000),
-     dict(direct=_t(1), diagonal=_t(5), whole=_t(9), n=1000)),
+                                 n=1000, diag_flops=1e6, direct_flops=1e4),
+     dict(direct=_t(1), diagonal=_t(5), whole=_t(9), n=1000,
+          diag_flops=1e6, direct_flops=1e4)),
     (full_jacobian_verdict, dict(direct=_t(1), diagonal=_t(1), whole=_t(9),
-                                 n=1000),
-     dict(direct=_t(1), diagonal=_t(1), whole=_t(1), n=1000)),
+                                 n=1000, diag_flops=1e6, direct_flops=1e4),
+     dict(direct=_t(1), diagonal=_t(1), whole=_t(1), n=1000,
+          diag_flops=1e6, direct_flops=1e4)),
+    (full_jacobian_verdict, dict(direct=_t(1), diagonal=_t(1), whole=_t(9),
+                                 n=1000, diag_flops=1e6, direct_flops=1e4),
+     dict(direct=_t(1), diagonal=_t(1), whole=_t(9), n=1000,
+          diag_flops=2e4, direct_flops=1e4)),
     (compiled_verdict, dict(name="x", eager=_t(3), compiled=_t(1)),
      dict(name="x", eager=_t(1), compiled=_t(3))),
     (compiled_verdict, dict(name="x", eager=_t(3), compiled=_t(1)),
@@ -195,13 +271,29 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
                                 batch=16),
      dict(library="JAX", loop=_t(1), vmapped=_t(9), batch=16)),
     (layout_verdict, dict(out_in=_t(1), in_out=_t(5), copied_in_out=9.0,
-                          copied_out_in=0.0, params=10),
+                          copied_out_in=0.0, params=10, batch=256,
+                          backend="cpu"),
      dict(out_in=_t(1), in_out=_t(1), copied_in_out=9.0, copied_out_in=0.0,
-          params=10)),
-    (crossover_verdict, dict(measured=60.0, m=64, forward_wins_low=True),
-     dict(measured=600.0, m=64, forward_wins_low=True)),
-    (crossover_verdict, dict(measured=None, m=64, forward_wins_low=True),
-     dict(measured=None, m=64, forward_wins_low=False)),
+          params=10, batch=256, backend="cpu")),
+    (crossover_verdict, dict(measured=60.0, m=64, forward_wins_low=True,
+                             reverse_wins_high=True),
+     dict(measured=600.0, m=64, forward_wins_low=True,
+          reverse_wins_high=True)),
+    (crossover_verdict, dict(measured=60.0, m=64, forward_wins_low=True,
+                             reverse_wins_high=True),
+     dict(measured=60.0, m=64, forward_wins_low=False,
+          reverse_wins_high=False)),  # crossing the other way round
+    (crossover_verdict, dict(measured=None, m=64, forward_wins_low=True,
+                             reverse_wins_high=False),
+     dict(measured=None, m=64, forward_wins_low=False,
+          reverse_wins_high=True)),
+    (dispatch_verdict, dict(library="JAX", way="w", small=1000,
+                            t_small=_t(10), large=100_000,
+                            t_large=_t(20), floor=_t(10)),
+     dict(library="JAX", way="w", small=1000, t_small=_t(10),
+          large=100_000, t_large=_t(900), floor=_t(10))),
+    (compiled_settings_words, dict(every_setting=True),
+     dict(every_setting=False)),
     (hvp_verdict, dict(library="JAX", hvp=_t(1), hessian=_t(9), n=512),
      dict(library="JAX", hvp=_t(9), hessian=_t(1), n=512)),
     (stored_verdict, dict(bytes_accessed=1e3, matrix_bytes=1e6),
@@ -319,6 +411,12 @@ def hvp_figure(recorder: Recorder, settings: list[int],
             if s.sizes:
                 timing_band(ax, s.sizes, s.timings, label=way,
                             color=f"C{i}", **_style(way))
+        s = series(recorder, "hvp", ways[0], threads)  # guides through it
+        grid = np.asarray(s.sizes, dtype=float)
+        for power, ls in ((1, (0, (1, 3))), (2, (0, (5, 5)))):
+            ax.plot(grid, s.medians_s[0] * 1e6 * (grid / grid[0]) ** power,
+                    color="grey", linestyle=ls, linewidth=1,
+                    label=f"guide: ∝ n{'²' if power == 2 else ''}")
         ax.set(xlabel="inputs n", ylabel="time per H v (µs), latency",
                title=f"{thread_label(threads)} each")
         plain_log(ax)
@@ -335,50 +433,119 @@ def hvp_figure(recorder: Recorder, settings: list[int],
     return fig
 
 
+def scalar_figure(recorder: Recorder, settings: list[int]) -> Any:
+    """Time per derivative against the number of points, with each
+    library's floor (f alone) in grey."""
+    import matplotlib.pyplot as plt
+
+    from perfguide.plotting import plain_log, timing_band
+    from perfguide.threads import thread_label
+
+    fig, axes = plt.subplots(1, len(settings), figsize=(9.6, 4.0),
+                             layout="constrained", sharey=True)
+    for ax, threads in zip(np.atleast_1d(axes), settings):
+        for i, way in enumerate(recorder.variants("scalar")):
+            s = series(recorder, "scalar", way, threads)
+            if len(s.sizes) > 1:  # the full Jacobians: one size, in the table
+                timing_band(ax, s.sizes, s.timings, label=way,
+                            color=f"C{i}", **_style(way))
+        for way in recorder.variants("scalar_floor"):
+            s = series(recorder, "scalar_floor", way, threads)
+            timing_band(ax, s.sizes, s.timings, color="grey", linewidth=2,
+                        label=f"floor: {way}", **_style(way))
+        ax.set(xlabel="points n", ylabel="time per call (µs), latency",
+               title=f"{thread_label(threads)} each")
+        plain_log(ax)
+    np.atleast_1d(axes)[0].legend(fontsize=6, loc="upper left")
+    return fig
+
+
 def scalar_table(recorder: Recorder, settings: list[int],
-                 costs: dict[str, tuple[float, float]]) -> str:
-    """Markdown table: every way to the derivative, both settings."""
+                 costs: dict[str, tuple[float, float]], n: int) -> str:
+    """Markdown table: every way to the derivative at `n` points, both
+    settings; compile seconds for compiled ways only (eager: blank)."""
     from perfguide.threads import thread_label
 
     head = ["way"] + [f"µs per call, {thread_label(t)} each"
-                      for t in settings] + ["compile (s), 1 core",
+                      for t in settings] + ["compile (s), 1 thread",
                                             "XLA: flops, bytes accessed"]
     rows = ["| " + " | ".join(head) + " |",
             "|" + "---|" * len(head)]
-    for way in recorder.variants("scalar"):
-        cells = [f"`{way}`"]
-        for threads in settings:
-            t = at(recorder, "scalar", way, threads)
-            cells.append("failed" if t is None else
-                         f"{t.median_s * 1e6:,.1f} ({t.low_s * 1e6:,.1f}–"
-                         f"{t.high_s * 1e6:,.1f})")
-        r = series(recorder, "scalar", way, settings[0]).records
-        cells.append(f"{r[-1].compile_s:.2f}" if r else "")
-        name = way.split(": ", 1)[1]
-        cells.append(f"{costs[name][0]:,.0f}, {costs[name][1]:,.0f}"
-                     if way.startswith(JAX) else "")
-        rows.append("| " + " | ".join(cells) + " |")
+    for experiment in ("scalar", "scalar_floor"):
+        for way in recorder.variants(experiment):
+            cells = [f"`{way}`"]
+            for threads in settings:
+                t = at(recorder, experiment, way, threads, n)
+                cells.append("—" if t is None else
+                             f"{t.median_s * 1e6:,.1f} ({t.low_s * 1e6:,.1f}"
+                             f"–{t.high_s * 1e6:,.1f})")
+            r = [rec for size, rec in zip(*(lambda s: (s.sizes, s.records))(
+                series(recorder, experiment, way, settings[0])))
+                if size == n]
+            cells.append(f"{r[0].compile_s:.2f}" if r and not
+                         way.startswith(EAGER) else "")
+            name = way.split(": ", 1)[1]
+            cells.append(f"{costs[name][0]:,.0f}, {costs[name][1]:,.0f}"
+                         if way.startswith(JAX) and name in costs else "")
+            rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+def compile_words(recorder: Recorder, threads: int,
+                  ways: tuple[str, ...]) -> str:
+    """Compile seconds at every size, per compiled way (a listing)."""
+    parts = []
+    for way in ways:
+        s = series(recorder, "scalar", way, threads)
+        if s.sizes:
+            each = ", ".join(f"{r.compile_s:.2f} s at {n:,}"
+                             for n, r in zip(s.sizes, s.records))
+            parts.append(f"`{way}`: {each}")
+    return "; ".join(parts) if parts else "no compiled way was measured"
 
 
 def glue_scalar(recorder: Recorder, settings: list[int],
                 costs: dict[str, tuple[float, float]],
                 failed: dict[str, str], n: int) -> None:
-    """Section 1: the table and its verdicts."""
-    from perfguide.glue import glue_number, glue_words
+    """Section 1: the figure, the table at `n` points and the verdicts."""
+    from perfguide.glue import glue_figure, glue_number, glue_words
 
     one = settings[0]
-    glue_words("scalar_table", scalar_table(recorder, settings, costs))
-    for key, threads in (("one", one), ("all", settings[-1])):
-        jn, jt = fastest_of(recorder, "scalar", (JAX,), threads, n)
+    sizes = series(recorder, "scalar", f"{JAX}: grad(sum f)", one).sizes
+    small, large = sizes[0], sizes[-1]
+    glue_figure("fig_scalar", scalar_figure(recorder, settings))
+    glue_words("scalar_table", scalar_table(recorder, settings, costs, n))
+    for key, threads, size in (("small", one, small), ("one", one, large),
+                               ("all", settings[-1], large)):
+        jn, jt = fastest_of(recorder, "scalar", (JAX,), threads, size)
         tn, tt = fastest_of(recorder, "scalar", (EAGER, COMPILED), threads,
-                            n)
+                            size)
         glue_words(f"scalar_{key}", library_verdict(
             f"`{jn}`", jt, f"`{tn}`", tt))
-    t = {w.split(": ", 1)[1]: at(recorder, "scalar", w, one)
+    words = []
+    for library, prefix, floor in ((JAX, JAX, f"{JAX}: f alone"),
+                                   ("PyTorch eager", EAGER,
+                                    f"{EAGER}: f alone"),
+                                   ("`torch.compile`", COMPILED, None)):
+        both = [w for w in recorder.variants("scalar") if w.startswith(
+            prefix) and {small, large} <= set(series(
+                recorder, "scalar", w, one).sizes)]
+        if not both:  # e.g. compiled at the largest size only
+            continue
+        way = min(both, key=lambda w: at(recorder, "scalar", w, one,
+                                         large).median_s)
+        words.append(dispatch_verdict(
+            library, f"`{way}`", small,
+            at(recorder, "scalar", way, one, small), large,
+            at(recorder, "scalar", way, one, large),
+            None if floor is None else at(recorder, "scalar_floor", floor,
+                                          one, large)))
+    glue_words("dispatch_words", "; ".join(words))
+    t = {w.split(": ", 1)[1]: at(recorder, "scalar", w, one, n)
          for w in recorder.variants("scalar") if w.startswith(JAX)}
     glue_words("full_jacobian", full_jacobian_verdict(
-        t["jvp(f, ones)"], t["diag(jacfwd(f))"], t["jacfwd(f), whole"], n))
+        t["jvp(f, ones)"], t["diag(jacfwd(f))"], t["jacfwd(f), whole"], n,
+        costs["diag(jacfwd(f))"][0], costs["jvp(f, ones)"][0]))
     glue_number("direct_flops", costs["jvp(f, ones)"][0])
     glue_number("diag_flops", costs["diag(jacfwd(f))"][0])
     glue_number("diag_kib", costs["diag(jacfwd(f))"][1] / 1024)
@@ -387,16 +554,24 @@ def glue_scalar(recorder: Recorder, settings: list[int],
                                               n * n * 4.0))
     glue_words("scalar_compiled", "; ".join(
         compiled_verdict(f"`{name}`",
-                         at(recorder, "scalar", f"{EAGER}: {name}", one),
-                         at(recorder, "scalar", f"{COMPILED}: {name}", one),
+                         at(recorder, "scalar", f"{EAGER}: {name}", one,
+                            large),
+                         at(recorder, "scalar", f"{COMPILED}: {name}", one,
+                            large),
                          failed.get(f"{COMPILED}: {name}"))
-        for name in ("autograd, sum", "func.vmap(grad)")))
+        for name in ("autograd, sum", "func.vmap(grad)",
+                     "func.jvp(f, ones)")))
+    glue_words("compile_words", compile_words(
+        recorder, one, (f"{JAX}: grad(sum f)",
+                        f"{COMPILED}: autograd, sum")))
     glue_number("points", n)
+    glue_number("points_large", large)
 
 
 def glue_per_example(recorder: Recorder, settings: list[int],
-                     copied: dict[str, float], failed: dict[str, str],
-                     params: int) -> None:
+                     copied: dict[int, dict[str, float]],
+                     failed: dict[str, str], params: int,
+                     backend: str) -> None:
     """Section 2: the figure and its verdicts."""
     from perfguide.glue import glue_figure, glue_number, glue_words
 
@@ -423,13 +598,16 @@ def glue_per_example(recorder: Recorder, settings: list[int],
             at(recorder, "per_example", vmapped, one, batch), batch))
     glue_words("loop_words", "; ".join(words))
     glue_words("layout_words", layout_verdict(
-        at(recorder, "per_example", f"{JAX}: vmap(grad), jit", one),
-        at(recorder, "per_example", f"{JAX}: same, (in, out) kernels", one),
-        copied["(in, out)"], copied["(out, in)"], params))
+        at(recorder, "per_example", f"{JAX}: vmap(grad), jit", one, largest),
+        at(recorder, "per_example", f"{JAX}: same, (in, out) kernels", one,
+           largest),
+        copied[largest]["(in, out)"], copied[largest]["(out, in)"], params,
+        largest, backend))
     name = "func.vmap(grad)"
     glue_words("per_example_compiled", compiled_verdict(
-        f"`{name}`", at(recorder, "per_example", f"{EAGER}: {name}", one),
-        at(recorder, "per_example", f"{COMPILED}: {name}", one),
+        f"`{name}`", at(recorder, "per_example", f"{EAGER}: {name}", one,
+                        largest),
+        at(recorder, "per_example", f"{COMPILED}: {name}", one, largest),
         failed.get(f"{COMPILED}: {name}")))
     glue_number("params", params)
 
@@ -446,8 +624,9 @@ def glue_modes(recorder: Recorder, settings: list[int], m: int,
         fwd = series(recorder, "jacobian", f"{prefix}: jacfwd", one)
         rev = series(recorder, "jacobian", f"{prefix}: jacrev", one)
         glue_words(f"crossover_{key}", crossover_verdict(
-            crossover(fwd.sizes, fwd.medians_s, rev.medians_s), m,
-            fwd.medians_s[0] < rev.medians_s[0]))
+            crossover(fwd.sizes, fwd.timings, rev.timings), m,
+            wins(fwd.timings[0], rev.timings[0]),
+            wins(rev.timings[-1], fwd.timings[-1])))
     glue_number("jac_m", m)
     glue_figure("fig_hvp", hvp_figure(recorder, settings, memory))
     hvp, hess = "jvp of grad", "hessian, then H @ v"
@@ -478,14 +657,10 @@ def glue_modes(recorder: Recorder, settings: list[int], m: int,
     ns = sorted(k for name, k in memory if name == hess)
     glue_number("hessian_memory_slope", slope(ns, [memory[hess, k]
                                                    for k in ns]))
-    compiled = series(recorder, "hvp", f"{COMPILED}: {hvp}", one)
-    if compiled.sizes:
-        n = compiled.sizes[-1]
-        words = library_verdict(
-            "JAX's `jvp` of `grad`", a.timings[a.sizes.index(n)],
-            "`torch.compile`'s", compiled.timings[-1])
-        glue_words("hvp_library", f"at n = {n:,}, {words}")
-    else:
-        glue_words("hvp_library", library_verdict(
-            "JAX's `jvp` of `grad`", a.timings[-1],
-            "PyTorch eager's", at(recorder, "hvp", f"{EAGER}: {hvp}", one)))
+    both = sorted(set(a.sizes) & set(series(
+        recorder, "hvp", f"{COMPILED}: {hvp}", one).sizes)) or a.sizes
+    n = both[-1]  # the largest size both libraries' every way measured
+    jn, jt = fastest_of(recorder, "hvp", (JAX,), one, n)
+    tn, tt = fastest_of(recorder, "hvp", (EAGER, COMPILED), one, n)
+    glue_words("hvp_library", f"at n = {n:,}, 1 thread, " + library_verdict(
+        f"JAX's fastest (`{jn}`)", jt, f"PyTorch's fastest (`{tn}`)", tt))

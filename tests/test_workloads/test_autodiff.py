@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from chapters import autodiff as page
+from perfguide.timing import Timing
 from workloads import autodiff as ad
 
 pe, md, sc = ad.per_example, ad.modes, ad.scalar
@@ -114,23 +115,79 @@ def test_every_pytorch_way_matches_the_references() -> None:
         close(way(tp, pt, vt).numpy(), md.exact_hvp(chain, point, v), name)
 
 
+def _t(median: float) -> Timing:
+    return Timing(median, tuple(median * f for f in (0.98, 1.0, 1.02)), 1)
+
+
+def _ts(medians: list[float]) -> list[Timing]:
+    return [_t(m) for m in medians]
+
+
 def test_crossover_is_interpolated_between_bracketing_sizes() -> None:
-    found = page.crossover([8, 64, 512], [1, 2, 8], [2, 2.0, 2])
-    assert found == pytest.approx(64)
-    found = page.crossover([10, 100], [1.0, 4.0], [2.0, 2.0])
+    found = page.crossover([8, 64, 512], _ts([1, 2.4, 8]),
+                           _ts([2, 2.0, 2]))
+    assert 8 < found < 64
+    found = page.crossover([10, 100], _ts([1.0, 4.0]), _ts([2.0, 2.0]))
     assert 10 < found < 100
-    assert page.crossover([10, 100], [1.0, 1.0], [2.0, 2.0]) is None
+    assert page.crossover([10, 100], _ts([1.0, 1.0]),
+                          _ts([2.0, 2.0])) is None
+
+
+def test_only_sizes_that_tell_the_modes_apart_count_for_a_crossing() -> None:
+    # at 64 the modes are within the tie: interpolated between 8 and 512
+    found = page.crossover([8, 64, 512], _ts([1, 2.02, 8]), _ts([2, 2, 2]))
+    assert found == pytest.approx(32)
+    # one resolved size only: a tie at 64 and 512 is no crossing
+    assert page.crossover([8, 64, 512], _ts([1, 2.02, 1.99]),
+                          _ts([2, 2, 2])) is None
+
+
+def test_the_crossover_agrees_only_if_each_mode_wins_its_end() -> None:
+    agree = page.crossover_verdict(60.0, 64, True, True)
+    reversed_ = page.crossover_verdict(60.0, 64, False, False)
+    assert "as counting flops predicts" in agree
+    assert "not what counting flops predicts" in reversed_
+
+
+def test_the_full_jacobian_clause_follows_the_flop_counts() -> None:
+    same = _t(1.0)
+    many = page.full_jacobian_verdict(same, same, _t(9.0), 1000, 1.1e7, 1.2e4)
+    few = page.full_jacobian_verdict(same, same, _t(9.0), 1000, 2.4e4, 1.2e4)
+    assert "computes all" in many and "computes all" not in few
+
+
+def test_layout_copies_raise_on_a_program_without_fusions() -> None:
+    with pytest.raises(ValueError):
+        pe.copied_elements("ENTRY %main { ROOT %p = f32[4] parameter(0) }")
+
+
+def test_rounds_are_pooled_with_the_first_rounds_compile_time() -> None:
+    key = ("scalar", "JAX: f alone", 10)
+    a = ad.Side({key: ad.Point(_t(1.0), 0.5, np.zeros(1))})
+    b = ad.Side({key: ad.Point(_t(3.0), 0.1, np.ones(1))})
+    merged = ad.merge_sides([a, b]).points[key]
+    assert merged.timing.repeats == 6 and merged.compile_s == 0.5
+    assert merged.result[0] == 0
+
+
+def test_the_floor_reference_is_f() -> None:
+    x = sc.points(50)
+    close(jax.jit(sc.f)(x), sc.f_exact(x), "f alone")
 
 
 @pytest.mark.slow
 def test_the_jax_side_measures_every_way_at_every_size() -> None:
     plan = {**ad.plan(quick=True), "batches": [4], "loop_batches": [4],
-            "jac_n": [8], "hvp_n": [16], "points": 50,
+            "jac_n": [8], "hvp_n": [16], "points": [50, 80],
+            "jacobian_points": 50,
             "runs": {"repeats": 2, "warmup": 0, "target_s": 0.0}}
     side = ad.jax_side(plan)
     ways = {(section, way) for section, way, _ in side.points}
-    assert len(ways) == (len(sc.JAX_WAYS) + 3 + len(md.JAX_JACOBIANS)
+    assert len(ways) == (len(sc.JAX_WAYS) + 1 + 3 + len(md.JAX_JACOBIANS)
                          + len(md.JAX_HVPS))
+    whole = [n for s, w, n in side.points if w.endswith("jacfwd(f), whole")]
+    assert whole == [50]  # the full Jacobians at one size only
     for point in side.points.values():
         assert point.timing.mode == "latency" and point.compile_s > 0
-    assert set(side.notes) == {"memory_bytes", "costs", "copied_per_example"}
+    assert set(side.notes) == {"memory_bytes", "costs", "copied_per_example",
+                               "backend"}

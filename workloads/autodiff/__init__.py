@@ -10,8 +10,8 @@
 
 from workloads.autodiff import checks, modes, per_example, scalar
 from workloads.autodiff.sides import COMPILED, EAGER, JAX, Point, Side, \
-    jax_side, plan, torch_side
+    jax_side, merge_sides, plan, torch_side
 
 __all__ = ["COMPILED", "EAGER", "JAX", "Point", "Side", "checks",
-           "jax_side", "modes", "per_example", "plan", "scalar",
-           "torch_side"]
+           "jax_side", "merge_sides", "modes", "per_example", "plan",
+           "scalar", "torch_side"]

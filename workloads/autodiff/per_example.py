@@ -175,9 +175,13 @@ def torch_flat(grads: dict[str, Any]) -> np.ndarray:
 
 def copied_elements(hlo: str) -> int:
     """Elements of the rank-3 arrays (per-example weight gradients) that a
-    compiled program's text copies from one layout into another."""
+    compiled program's text copies from one layout into another. Raises
+    when the text holds no fusion at all: XLA renamed what is counted."""
     import re
 
+    if not re.search(r"= \S+ fusion\(", hlo):
+        raise ValueError("no fusion in the compiled program's text: the "
+                         "pattern that counts layout copies is stale")
     copy = (r"f32\[(\d+),(\d+),(\d+)\]\{[\d,]+\} fusion\([^)]*\), "
             r"kind=kLoop, calls=%wrapped_copy")
     found = re.findall(copy, hlo)

@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-POINTS = 1_000
+POINTS = 1_000  # the size at which the full-Jacobian ways are also run
 LOW, HIGH = -4.0, 4.0
 
 
@@ -20,6 +20,12 @@ def points(n: int = POINTS) -> np.ndarray:
 def f(x: jax.Array) -> jax.Array:
     """sin(x) exp(-x²/10) + x³/30, elementwise."""
     return jnp.sin(x) * jnp.exp(-x**2 / 10) + x**3 / 30
+
+
+def f_exact(x: np.ndarray) -> np.ndarray:
+    """f itself in float64: the reference of the floor (f alone)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.sin(x) * np.exp(-x**2 / 10) + x**3 / 30
 
 
 def df_exact(x: np.ndarray) -> np.ndarray:
@@ -67,7 +73,9 @@ JAX_WAYS: dict[str, Callable[[jax.Array], jax.Array]] = {
     "diag(jacrev(f))": jacrev_diagonal,
     "jacfwd(f), whole": jacfwd_whole,
 }
-FULL_JACOBIAN = ("diag(jacfwd(f))", "diag(jacrev(f))", "jacfwd(f), whole")
+FULL_JACOBIAN = ("diag(jacfwd(f))", "diag(jacrev(f))", "jacfwd(f), whole",
+                 "func.jacrev(f), whole")  # n² entries: run at POINTS only
+FLOOR = "f alone"  # the forward function, no derivative: each side's floor
 
 
 def derivative(result: np.ndarray) -> np.ndarray:
@@ -99,6 +107,14 @@ def torch_vmap_grad(x: Any) -> Any:
     return vmap(grad(f_torch))(x)
 
 
+def torch_jvp_of_ones(x: Any) -> Any:
+    """torch.func: one forward pass along a vector of ones, as in JAX."""
+    import torch
+    from torch.func import jvp
+
+    return jvp(f_torch, (x,), (torch.ones_like(x),))[1]
+
+
 def torch_jacrev_whole(x: Any) -> Any:
     """torch.func: the full n×n Jacobian in reverse mode, returned whole."""
     from torch.func import jacrev
@@ -109,6 +125,7 @@ def torch_jacrev_whole(x: Any) -> Any:
 TORCH_WAYS: dict[str, Callable[[Any], Any]] = {
     "autograd, sum": torch_backward_of_sum,
     "func.vmap(grad)": torch_vmap_grad,
+    "func.jvp(f, ones)": torch_jvp_of_ones,
     "func.jacrev(f), whole": torch_jacrev_whole,
 }
-TORCH_COMPILED = ("autograd, sum", "func.vmap(grad)")
+TORCH_COMPILED = ("autograd, sum", "func.vmap(grad)", "func.jvp(f, ones)")

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from perfguide.compilation import compile_log
+from perfguide.interleave import pool
 from perfguide.timing import Timing, block, time_call
 from workloads.autodiff import modes, per_example, scalar
 
@@ -37,20 +38,38 @@ class Side:
 def plan(quick: bool) -> dict[str, Any]:
     """The sizes of every section, for the quick or the full profile."""
     return {
-        "points": scalar.POINTS,
+        "points": [scalar.POINTS, 100_000] if quick else [
+            scalar.POINTS, 10_000, 100_000, 1_000_000],
+        "jacobian_points": scalar.POINTS,  # full n×n Jacobians only here
+        "compiled_points": [100_000] if quick else [
+            scalar.POINTS, 10_000, 100_000, 1_000_000],  # torch.compile
+        "compiled_batches": [256] if quick else [16, 256, 1024],
         "batches": [16, 256] if quick else [16, 32, 64, 128, 256, 512,
                                             1024],
-        "loop_batches": [16, 256] if quick else [16, 64, 256],
+        "loop_batches": [16] if quick else [16, 64, 256],
         "jac_m": 64,
         "jac_n": [8, 64, 512] if quick else [8, 16, 32, 64, 128, 256, 512,
                                              1024],
         "hvp_m": 16,
         "hvp_n": [64, 512] if quick else [64, 128, 256, 512, 1024],
-        "hvp_compiled_n": [512] if quick else [64, 256, 1024],
+        "hvp_compiled_n": [512] if quick else [64, 1024],
         "rows": 4,  # per-example gradients checked in full for these
-        "runs": {"repeats": 5, "warmup": 1} if quick else
-                {"repeats": 7, "warmup": 1, "target_s": 0.4},
+        "rounds": 1 if quick else 2,  # of alternating JAX, PyTorch processes
+        "compile_every_setting": not quick,  # quick: torch.compile at 1
+        "runs": {"repeats": 5, "warmup": 1, "target_s": 0.04} if quick else
+                {"repeats": 7, "warmup": 1, "target_s": 0.2},
     }
+
+
+def merge_sides(sides: list[Side]) -> Side:
+    """One side over several rounds of processes: repeats pooled, the
+    first round's compile time, result, failures and notes."""
+    first = sides[0]
+    points = {key: Point(pool([side.points[key].timing for side in sides
+                               if key in side.points]),
+                         p.compile_s, p.result)
+              for key, p in first.points.items()}
+    return Side(points, first.failed, first.notes)
 
 
 def _jax_point(fn: Callable[..., Any], args: tuple[Any, ...],
@@ -62,21 +81,33 @@ def _jax_point(fn: Callable[..., Any], args: tuple[Any, ...],
     return Point(timing, log.total_s, to_numpy(fn(*args)))
 
 
+def _cost(fn: Any, *args: Any) -> tuple[float, float]:
+    """XLA's cost analysis of a jitted function: flops, bytes accessed."""
+    cost = fn.lower(*args).compile().cost_analysis()
+    cost = cost[0] if isinstance(cost, list) else cost
+    return float(cost["flops"]), float(cost["bytes accessed"])
+
+
 def jax_side(plan: dict[str, Any]) -> Side:
     """Every JAX way, jitted, over every section's sizes."""
     import jax
     import jax.numpy as jnp
 
     runs, points = plan["runs"], {}
-    x = jax.device_put(scalar.points(plan["points"]))
     costs = {}
-    for name, way in scalar.JAX_WAYS.items():
-        fn = jax.jit(way)
-        points["scalar", f"{JAX}: {name}", plan["points"]] = _jax_point(
-            fn, (x,), runs, scalar.derivative)
-        cost = fn.lower(x).compile().cost_analysis()
-        cost = cost[0] if isinstance(cost, list) else cost
-        costs[name] = (float(cost["flops"]), float(cost["bytes accessed"]))
+    for n in plan["points"]:
+        x = jax.device_put(scalar.points(n))
+        fn = jax.jit(scalar.f)
+        points["scalar_floor", f"{JAX}: {scalar.FLOOR}", n] = _jax_point(
+            fn, (x,), runs, np.asarray)
+        for name, way in scalar.JAX_WAYS.items():
+            if name in scalar.FULL_JACOBIAN and n != plan["jacobian_points"]:
+                continue
+            fn = jax.jit(way)
+            points["scalar", f"{JAX}: {name}", n] = _jax_point(
+                fn, (x,), runs, scalar.derivative)
+            if n == plan["jacobian_points"]:
+                costs[name] = _cost(fn, x)
     mlp = per_example.init_mlp()
     params = jax.device_put(mlp)
     kernels = jax.device_put(per_example.kernels(mlp))
@@ -88,7 +119,7 @@ def jax_side(plan: dict[str, Any]) -> Side:
         return per_example.check_rows(
             per_example.flat(grads, transposed), plan["rows"])
 
-    copied = {}
+    copied: dict[int, dict[str, float]] = {}  # batch -> layout -> per example
     for size in plan["batches"]:
         xb, yb = (jnp.asarray(a) for a in per_example.batch(size))
         points["per_example", f"{JAX}: vmap(grad), jit", size] = _jax_point(
@@ -100,12 +131,13 @@ def jax_side(plan: dict[str, Any]) -> Side:
             points["per_example", f"{JAX}: loop of jit(grad)", size] = (
                 _jax_point(lambda *a: per_example.per_example_loop(one, *a),
                            (params, xb, yb), runs, checked))
-        if not copied:  # the two programs' layout copies, per example
-            copied = {layout: per_example.copied_elements(
-                fn.lower(p, xb, yb).compile().as_text()) / size
-                for layout, fn, p in (("(out, in)", vmapped, params),
-                                      ("(in, out)", vmapped_kernels,
-                                       kernels))}
+        copied[size] = {layout: per_example.copied_elements(
+            fn.lower(p, xb, yb).compile().as_text()) / size
+            for layout, fn, p in (("(out, in)", vmapped, params),
+                                  ("(in, out)", vmapped_kernels, kernels))}
+        if not any(copied[size].values()):
+            raise ValueError(f"no layout copy found in either program at "
+                             f"batch {size}: has XLA renamed its copies?")
     for n in plan["jac_n"]:
         cp = jax.device_put(modes.init_chain(n, plan["jac_m"]))
         xv, _ = modes.vectors(n)
@@ -124,32 +156,54 @@ def jax_side(plan: dict[str, Any]) -> Side:
             memory[name, n] = float(stats.temp_size_in_bytes
                                     + stats.output_size_in_bytes)
     return Side(points, notes={"memory_bytes": memory, "costs": costs,
-                                "copied_per_example": copied})
+                                "copied_per_example": copied,
+                                "backend": jax.default_backend()})
 
 
 def _torch_point(fn: Callable[..., Any], args: tuple[Any, ...],
-                 runs: dict[str, Any], to_numpy: Callable[[Any], np.ndarray]
-                 ) -> Point:
-    """Time `fn`; a compiled one's first call (its compilation) apart."""
+                 runs: dict[str, Any], to_numpy: Callable[[Any], np.ndarray],
+                 compiled: bool = False) -> Point:
+    """Time `fn`. A compiled one's first call (its compilation) is kept
+    as compile time; an eager one's first-call extra is not compilation,
+    so it is recorded as 0."""
     timing = time_call(fn, *args, **runs)
-    return Point(timing, timing.compile_s, to_numpy(fn(*args)))
+    return Point(timing, timing.compile_s if compiled else 0.0,
+                 to_numpy(fn(*args)))
 
 
-def _attempt(points: dict[tuple[str, str, int], Point],
-             failed: dict[str, str], key: tuple[str, str, int],
-             measure: Callable[[], Point]) -> None:
-    """Measure one compiled way; a failure is kept for the page to say."""
+def _graph_breaks() -> int:
+    """Graph breaks torch.compile has counted in this process so far."""
+    from torch._dynamo.utils import counters
+
+    return sum(counters["graph_break"].values())
+
+
+def _compiled(points: dict[tuple[str, str, int], Point],
+              failed: dict[str, str], breaks: dict[str, int],
+              key: tuple[str, str, int], way: Callable[..., Any],
+              args: tuple[Any, ...], runs: dict[str, Any],
+              to_numpy: Callable[[Any], np.ndarray]) -> None:
+    """Compile `way` afresh for this shape (`dynamic=False`, as `jax.jit`
+    specialises) and measure it; a failure is kept for the page to say,
+    and the graph breaks it caused are counted."""
+    import torch
+
     if key[1] in failed:
         return
+    before = _graph_breaks()
     try:
-        points[key] = measure()
+        points[key] = _torch_point(torch.compile(way, dynamic=False), args,
+                                   runs, to_numpy, compiled=True)
     except Exception as error:  # e.g. no C++ compiler, an unsupported op
         failed[key[1]] = f"{type(error).__name__}: {error}"[:300]
+    breaks[key[1]] = breaks.get(key[1], 0) + _graph_breaks() - before
 
 
-def torch_side(plan: dict[str, Any], device: str = "cpu") -> Side:
-    """Every PyTorch way, eager and under `torch.compile`, over every
-    section's sizes. Gradients are needed, so no `inference_mode`.
+def torch_side(plan: dict[str, Any], device: str = "cpu",
+               with_compile: bool = True) -> Side:
+    """Every PyTorch way, eager and (`with_compile`) under `torch.compile`
+    recompiled for every shape, over every section's sizes. Gradients are
+    needed, so no `inference_mode`.
 
     Inductor's caches live in $TORCHINDUCTOR_CACHE_DIR: the page gives
     the first process an empty folder, so that its first calls compile.
@@ -162,21 +216,27 @@ def torch_side(plan: dict[str, Any], device: str = "cpu") -> Side:
     def numpy(t: Any) -> np.ndarray:
         return t.detach().cpu().numpy()
 
-    runs, points, failed = plan["runs"], {}, {}
-    x = tensor(scalar.points(plan["points"]))
-    for name, way in scalar.TORCH_WAYS.items():
-        points["scalar", f"{EAGER}: {name}", plan["points"]] = _torch_point(
-            way, (x,), runs, lambda t: scalar.derivative(numpy(t)))
-        if name not in scalar.TORCH_COMPILED:
-            continue
-        compiled = torch.compile(way)
-        _attempt(points, failed, ("scalar", f"{COMPILED}: {name}",
-                                  plan["points"]),
-                 lambda: _torch_point(compiled, (x,), runs, numpy))
+    def derivative(t: Any) -> np.ndarray:
+        return scalar.derivative(numpy(t))
+
+    runs, points, failed, breaks = plan["runs"], {}, {}, {}
+    for n in plan["points"]:
+        x = tensor(scalar.points(n))
+        points["scalar_floor", f"{EAGER}: {scalar.FLOOR}", n] = (
+            _torch_point(scalar.f_torch, (x,), runs, numpy))
+        for name, way in scalar.TORCH_WAYS.items():
+            if name in scalar.FULL_JACOBIAN and n != plan["jacobian_points"]:
+                continue
+            points["scalar", f"{EAGER}: {name}", n] = _torch_point(
+                way, (x,), runs, derivative)
+            if (with_compile and name in scalar.TORCH_COMPILED
+                    and n in plan["compiled_points"]):
+                _compiled(points, failed, breaks,
+                          ("scalar", f"{COMPILED}: {name}", n), way, (x,),
+                          runs, derivative)
     model = per_example.torch_model(per_example.init_mlp()).to(device)
     params = {k: p.detach() for k, p in model.named_parameters()}
     vmapped = per_example.torch_per_example(model)
-    compiled_vmapped = torch.compile(vmapped)
 
     def checked(grads: Any) -> np.ndarray:
         return per_example.check_rows(per_example.torch_flat(grads),
@@ -186,10 +246,10 @@ def torch_side(plan: dict[str, Any], device: str = "cpu") -> Side:
         xb, yb = (tensor(a) for a in per_example.batch(size))
         points["per_example", f"{EAGER}: func.vmap(grad)", size] = (
             _torch_point(vmapped, (params, xb, yb), runs, checked))
-        _attempt(points, failed, ("per_example",
-                                  f"{COMPILED}: func.vmap(grad)", size),
-                 lambda: _torch_point(compiled_vmapped, (params, xb, yb),
-                                      runs, checked))
+        if with_compile and size in plan["compiled_batches"]:
+            _compiled(points, failed, breaks,
+                      ("per_example", f"{COMPILED}: func.vmap(grad)", size),
+                      vmapped, (params, xb, yb), runs, checked)
         if size in plan["loop_batches"]:
             points["per_example", f"{EAGER}: loop of autograd", size] = (
                 _torch_point(per_example.torch_loop, (model, xb, yb), runs,
@@ -201,8 +261,6 @@ def torch_side(plan: dict[str, Any], device: str = "cpu") -> Side:
         for name, way in modes.TORCH_JACOBIANS.items():
             points["jacobian", f"{EAGER}: {name}", n] = _torch_point(
                 way, (cp, xv), runs, numpy)
-    compiled_hvps = {name: torch.compile(way)
-                     for name, way in modes.TORCH_HVPS.items()}
     for n in plan["hvp_n"]:
         cp = {k: tensor(a) for k, a in modes.init_chain(
             n, plan["hvp_m"]).items()}
@@ -210,9 +268,8 @@ def torch_side(plan: dict[str, Any], device: str = "cpu") -> Side:
         for name, way in modes.TORCH_HVPS.items():
             points["hvp", f"{EAGER}: {name}", n] = _torch_point(
                 way, (cp, xv, v), runs, numpy)
-            if n not in plan["hvp_compiled_n"]:
-                continue
-            _attempt(points, failed, ("hvp", f"{COMPILED}: {name}", n),
-                     lambda: _torch_point(compiled_hvps[name], (cp, xv, v),
-                                          runs, numpy))
-    return Side(points, failed)
+            if with_compile and n in plan["hvp_compiled_n"]:
+                _compiled(points, failed, breaks,
+                          ("hvp", f"{COMPILED}: {name}", n), way,
+                          (cp, xv, v), runs, numpy)
+    return Side(points, failed, notes={"graph_breaks": breaks})
