@@ -63,10 +63,37 @@ def test_the_counter_sees_what_scipy_reports(data: tuple[np.ndarray, np.ndarray]
 @pytest.mark.parametrize("route", list(cal.JAX_ROUTES))
 def test_every_jitted_jax_route_reaches_scipys_minimum(
         x64: None, data: tuple[np.ndarray, np.ndarray], reference: cal.Fit, route: str) -> None:
-    x, objective, iterations = cal.jitted(cal.JAX_ROUTES[route])(np.array(cal.START), *data)
+    x, objective, iterations, code = cal.jitted(cal.JAX_ROUTES[route])(np.array(cal.START), *data)
     assert x.dtype == np.float64
     assert_same_minimum(np.asarray(x), float(objective), reference)
     assert 0 < int(iterations) < cal.MAX_ITERATIONS
+    assert float(objective) == pytest.approx(cal.loss_numpy(np.asarray(x), *data), rel=1e-12)
+    assert cal.status_words(route, int(code)) == (True, cal.status_words(route, 0)[1])
+
+
+@pytest.mark.parametrize("route", list(cal.JAX_ROUTES))
+def test_every_route_stops_near_the_same_gradient(
+        x64: None, data: tuple[np.ndarray, np.ndarray], reference: cal.Fit, route: str) -> None:
+    x, *_ = cal.jitted(cal.JAX_ROUTES[route])(np.array(cal.START), *data)
+    grad = cal.gradient_max(np.asarray(x), *data)
+    assert grad < 10 * cal.GTOL and reference.gradient < 10 * cal.GTOL
+    assert grad > cal.GTOL / 100, f"{route} works far past the others' gradient test"
+
+
+def test_the_shared_gradient_is_jaxs_gradient(x64: None,
+                                              data: tuple[np.ndarray, np.ndarray]) -> None:
+    p = np.array([1.5, 0.4])
+    grad = jax.grad(cal.loss_jax)(p, *data)
+    assert cal.gradient_max(p, *data) == pytest.approx(float(np.max(np.abs(grad))), rel=1e-12)
+
+
+def test_jax_scipy_reports_its_line_search_failures(
+        x64: None, data: tuple[np.ndarray, np.ndarray]) -> None:
+    solve = cal.jitted(cal.solve_jax_scipy)
+    words = {cal.status_words("jax.scipy BFGS", int(solve(s, *data)[3]))
+             for s in cal.starts_grid()[:8]}
+    assert (True, "converged: max |grad| < gtol") in words
+    assert all(ok or "line search" in why or "cap" in why for ok, why in words)
 
 
 def test_scipy_with_a_jax_gradient_reaches_the_same_minimum(
@@ -104,6 +131,10 @@ def test_pytorch_lbfgs_reaches_the_same_minimum(data: tuple[np.ndarray, np.ndarr
     fit = cal.solve_torch(np.array(cal.START), t, y, cal.loss_torch)
     assert_same_minimum(fit.x, fit.objective, reference)
     assert fit.fevals == fit.gevals > fit.iterations > 0
+    assert fit.success and fit.gradient < 10 * cal.GTOL
+    counter = cal.Counter()  # the timed solve evaluates nothing beyond its closure calls
+    cal.lbfgs_torch(np.array(cal.START), t, y, counter.wrap(cal.loss_torch))
+    assert counter.values == fit.fevals
 
 
 def test_buckets_pick_the_smallest_that_fits_and_say_what_to_do_beyond() -> None:
@@ -120,7 +151,7 @@ def test_padding_masks_out_exactly_the_added_points(data: tuple[np.ndarray, np.n
 
 def test_the_padded_fit_is_the_unpadded_fit(x64: None, data: tuple[np.ndarray, np.ndarray],
                                             reference: cal.Fit) -> None:
-    x, objective, _ = jax.jit(cal.solve_padded)(np.array(cal.START), *cal.pad(*data, 512))
+    x, objective, *_ = jax.jit(cal.solve_padded)(np.array(cal.START), *cal.pad(*data, 512))
     assert_same_minimum(np.asarray(x), float(objective), reference)
 
 
@@ -134,7 +165,7 @@ def test_problems_do_not_depend_on_how_many_are_drawn() -> None:
 
 def test_the_vmapped_solver_matches_one_fit_per_problem(x64: None) -> None:
     t, ys, true = cal.make_problems(4)
-    x, objective, iterations = cal.batched_solver()(np.array(cal.START), t, ys)
+    x, objective, iterations, _ = cal.batched_solver()(np.array(cal.START), t, ys)
     fits = cal.solve_each(cal.solve_scipy_fd, np.array(cal.START), t, ys)
     for i, fit in enumerate(fits):
         assert_same_minimum(np.asarray(x[i]), float(objective[i]), fit)
@@ -148,9 +179,9 @@ def test_starts_grid_holds_twenty_distinct_starts() -> None:
 
 @pytest.mark.slow  # a JAX process of its own, seven compilations
 def test_new_lengths_compile_anew_and_buckets_do_not() -> None:
-    shapes = pg.run_isolated(cal.shapes_side, [200, 240, 300],
-                             {"repeats": 1, "warmup": 0, "target_s": 0}, threads=1).value
-    before, after = shapes["one program per length"], shapes["padded to buckets"]
+    before, after = (pg.run_isolated(cal.shapes_side, [200, 240, 300],
+                                     {"repeats": 1, "warmup": 0, "target_s": 0}, way,
+                                     threads=1).value for way in cal.SHAPES_WAYS)
     assert (before.compilations, after.compilations) == (3, 2)
     assert len(before.log_lines) == 3 and "float64[240]" in before.log_lines[1]
     np.testing.assert_allclose(after.objectives, before.objectives, rtol=cal.OBJECTIVE_RTOL)
@@ -162,6 +193,7 @@ def test_the_sides_measure_every_route_and_batch_in_their_own_processes() -> Non
     batch = {"repeats": 1, "warmup": 0, "target_s": 0}
     scipy = pg.run_isolated(cal.scipy_side, runs, [2], batch, threads=1)
     jaxed = pg.run_isolated(cal.jax_side, runs, [3], [2], batch, count=True, threads=1)
+    assert jaxed.value.routes[cal.SCIPY_JAX].call.median_s > 0
     assert jaxed.environment["threads"]["xla_cpu"] == 1
     routes = {**scipy.value.routes, **jaxed.value.routes}
     assert set(routes) == {cal.SCIPY_FD, cal.SCIPY_JAX, *cal.JAX_ROUTES}
@@ -170,12 +202,12 @@ def test_the_sides_measure_every_route_and_batch_in_their_own_processes() -> Non
         assert cal.agree(point.fit.objective, best), name
         assert point.timing.mode == "latency" and len(point.from_starts) == 20
         assert point.fit.fevals > 0, f"{name}: evaluations not counted"
+        assert all(f.status for f in point.from_starts) and point.fit.success
     assert all(routes[name].compile_s > 0 for name in cal.JAX_ROUTES)
     vmapped = jaxed.value.batched[cal.VMAPPED][3]
-    np.testing.assert_allclose(jaxed.value.batched[cal.LOOP_JAX][2].objectives,
-                               vmapped.objectives[:2], rtol=cal.OBJECTIVE_RTOL)
-    np.testing.assert_allclose(scipy.value.batched[cal.LOOP_FD][2].objectives,
-                               vmapped.objectives[:2], rtol=cal.OBJECTIVE_RTOL)
+    for side, name in ((jaxed, cal.LOOP_JAX), (jaxed, cal.LOOP_JITTED), (scipy, cal.LOOP_FD)):
+        np.testing.assert_allclose(side.value.batched[name][2].objectives,
+                                   vmapped.objectives[:2], rtol=cal.BATCH_RTOL)
 
 
 def test_the_pages_verdicts_flip_and_it_has_no_speed_goals() -> None:
@@ -186,6 +218,18 @@ def test_the_pages_verdicts_flip_and_it_has_no_speed_goals() -> None:
               if callable(value) and getattr(value, "__module__", None) == page.__name__
               and name.endswith("_verdict")}
     assert public <= checked and page.GOALS == []
+
+
+def test_ratios_keep_two_significant_digits_below_ten() -> None:
+    assert (page.times(1.4), page.times(9.4), page.times(23.4)) == ("1.4×", "9.4×", "23×")
+
+
+def test_verdicts_that_compare_timings_respect_the_spread() -> None:
+    wide = pg.Timing(1e-3, (0.5e-3, 0.8e-3, 1e-3, 1.5e-3, 2e-3), 1)
+    narrow = pg.Timing(1.3e-3, (1.2e-3, 1.25e-3, 1.3e-3, 1.35e-3, 1.4e-3), 1)
+    assert "not told apart" in page.choice_verdict({"A": wide, "B": narrow}, "per fit")
+    assert "not told apart" in page.batch_verdict(wide, narrow, "L", 10)
+    assert "not shown to be repaid" in page.payback_verdict("A", 1.0, wide, narrow, "B")
 
 
 def test_the_included_workload_code_fits_the_column() -> None:

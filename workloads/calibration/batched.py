@@ -1,7 +1,7 @@
 """Many independent calibrations: one vmapped, jitted solve for all of them,
-or SciPy in a Python loop, one problem after another."""
+or single fits in a Python loop, one problem after another."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jax
@@ -30,7 +30,16 @@ def batched_solver(route: Callable[..., tuple] = solve_optax
     return jax.jit(jax.vmap(route, in_axes=(None, None, 0)))
 
 
-def solve_each(solve: Callable[..., Fit], x0: np.ndarray, t: Any,
-               ys: np.ndarray, *args: Any) -> list[Fit]:
-    """One SciPy solve per data set, in a Python loop."""
+def solve_each(solve: Callable[..., Any], x0: Any, t: Any,
+               ys: Sequence[Any], *args: Any) -> list[Any]:
+    """One solve per data set, in a Python loop."""
     return [solve(x0, t, y, *args) for y in ys]
+
+
+def fits_of(fits: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Final objectives and iterations of a loop's fits (Fit or tuple)."""
+    if fits and isinstance(fits[0], Fit):
+        return (np.array([f.objective for f in fits]),
+                np.array([f.iterations for f in fits]))
+    return (np.array([float(f[1]) for f in fits]),
+            np.array([int(f[2]) for f in fits]))

@@ -11,22 +11,28 @@ import numpy as np
 
 from perfguide.compilation import compile_log
 from perfguide.timing import Timing, block, time_call
-from workloads.calibration.batched import (batched_solver, make_problems,
-                                           solve_each)
+from workloads.calibration.batched import (batched_solver, fits_of,
+                                           make_problems, solve_each)
 from workloads.calibration.counting import Counter, counting_loss
 from workloads.calibration.fit import Fit
-from workloads.calibration.problem import (START, loss_jax, loss_torch,
-                                           make_data, starts_grid)
-from workloads.calibration.scipy_routes import solve_scipy_fd, solve_scipy_jax
-from workloads.calibration.torch_routes import solve_torch
+from workloads.calibration.problem import (START, gradient_max, loss_jax,
+                                           loss_torch, make_data,
+                                           starts_grid)
+from workloads.calibration.scipy_routes import (jax_objective,
+                                                solve_scipy_fd,
+                                                solve_scipy_jax)
+from workloads.calibration.torch_routes import lbfgs_torch, solve_torch
 
 SCIPY_FD = "SciPy BFGS, finite differences"
 SCIPY_JAX = "SciPy BFGS, JAX gradient"
 TORCH_EAGER = "PyTorch L-BFGS, eager"
 TORCH_COMPILED = "PyTorch L-BFGS, torch.compile"
 VMAPPED = "JAX vmap(Optax L-BFGS)"
+LOOP_JITTED = "Python loop, jitted Optax L-BFGS"
 LOOP_FD = "SciPy loop, finite differences"
 LOOP_JAX = "SciPy loop, JAX gradient"
+COMPILE_LOG = "compile log"  # JAX: trace + lower + XLA compile seconds
+FIRST_LESS_STEADY = "first − steady"  # torch.compile: first fit − median
 
 
 @dataclass(frozen=True)
@@ -34,16 +40,18 @@ class RoutePoint:
     """One route's single fit: timing, compilation, counts, robustness."""
 
     timing: Timing  # seconds per solve from START (latency)
-    compile_s: float  # JAX trace+lower+compile, torch.compile's first call
+    compile_s: float  # see `compile_how`; 0 where nothing is compiled
     fit: Fit  # from START, with its evaluations counted
-    from_starts: tuple[float, ...]  # final objective from each grid start
+    from_starts: tuple[Fit, ...]  # from each grid start (not counted)
+    compile_how: str = ""  # COMPILE_LOG or FIRST_LESS_STEADY
+    call: Timing | None = None  # SciPy + JAX: one objective call alone
 
 
 @dataclass(frozen=True)
 class BatchPoint:
     """A batch of independent fits solved at once or in a loop."""
 
-    timing: Timing  # seconds per batch (latency)
+    timing: Timing  # seconds per batch (latency); first call compiles
     compile_s: float  # compilation for this batch size (JAX), else 0
     objectives: np.ndarray  # final objective of each problem
     iterations: np.ndarray  # iterations of each problem
@@ -102,21 +110,18 @@ def _warm_torch() -> None:
     opt.step(closure)
 
 
-def _from_starts(solve: Callable[[np.ndarray], float]) -> tuple[float, ...]:
-    """The final objective from each start of the grid."""
-    return tuple(float(solve(start)) for start in starts_grid())
+def _from_starts(solve: Callable[[np.ndarray], Fit]) -> tuple[Fit, ...]:
+    """The fit from each start of the grid."""
+    return tuple(solve(start) for start in starts_grid())
 
 
-def _loop_point(solve: Callable[..., Fit], x0: np.ndarray, t: Any,
-                ys: np.ndarray, runs: dict[str, Any], *args: Any
-                ) -> BatchPoint:
+def _loop_point(solve: Callable[..., Any], x0: Any, t: Any, ys: list[Any],
+                runs: dict[str, Any], *args: Any) -> BatchPoint:
     """Time a Python loop of single solves over the data sets `ys`."""
     kept: list[Any] = []
     timing = time_call(_keeping(solve_each, kept), solve, x0, t, ys, *args,
                        **runs)
-    fits = kept[0]
-    return BatchPoint(timing, 0.0, np.array([f.objective for f in fits]),
-                      np.array([f.iterations for f in fits]))
+    return BatchPoint(timing, 0.0, *fits_of(kept[0]))
 
 
 def scipy_side(runs: dict[str, Any], loop_sizes: list[int],
@@ -128,25 +133,40 @@ def scipy_side(runs: dict[str, Any], loop_sizes: list[int],
     point = RoutePoint(
         time_call(solve_scipy_fd, x0, t, y, **runs), 0.0,
         solve_scipy_fd(x0, t, y),
-        _from_starts(lambda s: solve_scipy_fd(s, t, y).objective))
+        _from_starts(lambda s: solve_scipy_fd(s, t, y)))
     tb, ys, _ = make_problems(max(loop_sizes))
-    loop = {n: _loop_point(solve_scipy_fd, x0, tb, ys[:n], batch_runs)
+    loop = {n: _loop_point(solve_scipy_fd, x0, tb, list(ys[:n]), batch_runs)
             for n in loop_sizes}
     return Side({SCIPY_FD: point}, {LOOP_FD: loop})
+
+
+def _jax_fit(name: str, out: tuple, t: np.ndarray, y: np.ndarray,
+             counter: Counter | None = None) -> Fit:
+    """A jitted JAX route's output as a Fit, its status in words."""
+    from workloads.calibration.jax_routes import status_words
+
+    p, objective, iterations, code = (np.asarray(a) for a in out)
+    success, status = status_words(name, int(code))
+    return Fit(p, float(objective), int(iterations),
+               counter.values if counter else None,
+               counter.gradients if counter else None,
+               gradient_max(p, t, y), success, status)
 
 
 def jax_side(runs: dict[str, Any], batch_sizes: list[int],
              loop_sizes: list[int], batch_runs: dict[str, Any],
              count: bool = True) -> Side:
     """Every JAX route jitted whole, SciPy driven by a jitted JAX gradient,
-    then the vmapped solver over the batch sizes and SciPy's loop. With
-    `count`, each route is compiled again with a counting objective."""
+    then the vmapped solver over the batch sizes, a Python loop of the
+    jitted single-fit solver, and SciPy's loop. With `count`, each route
+    is compiled again with a counting objective."""
     import jax
 
     from workloads.calibration.jax_routes import JAX_ROUTES, jitted
 
     jax.config.update("jax_enable_x64", True)  # this process only
-    t, y = (jax.device_put(a) for a in make_data())
+    t_np, y_np = make_data()
+    t, y = (jax.device_put(a) for a in (t_np, y_np))
     x0 = jax.device_put(np.array(START))
     _warm_jax(x0)
     _warm_scipy()
@@ -155,25 +175,26 @@ def jax_side(runs: dict[str, Any], batch_sizes: list[int],
         solve = jitted(route)
         with compile_log() as log:
             timing = time_call(solve, x0, t, y, **runs)
-        p, objective, iterations = solve(x0, t, y)
         counter = Counter()  # an untimed run that counts evaluations
         if count:
             block(jitted(route, counting_loss(counter))(x0, t, y))
             jax.effects_barrier()
-        fit = Fit(np.asarray(p), float(objective), int(iterations),
-                  counter.values if count else None,
-                  counter.gradients if count else None)
-        routes[name] = RoutePoint(timing, log.total_s, fit, _from_starts(
-            lambda s: solve(jax.device_put(s), t, y)[1]))
+        fit = _jax_fit(name, solve(x0, t, y), t_np, y_np,
+                       counter if count else None)
+        routes[name] = RoutePoint(
+            timing, log.total_s, fit, _from_starts(
+                lambda s: _jax_fit(name, solve(jax.device_put(s), t, y),
+                                   t_np, y_np)), COMPILE_LOG)
     value_and_grad = jax.jit(jax.value_and_grad(loss_jax))
     x0_host = np.array(START)
     with compile_log() as log:
         timing = time_call(solve_scipy_jax, x0_host, t, y, value_and_grad,
                            **runs)
+    call = time_call(jax_objective(value_and_grad, t, y), x0_host, **runs)
     routes[SCIPY_JAX] = RoutePoint(
         timing, log.total_s, solve_scipy_jax(x0_host, t, y, value_and_grad),
-        _from_starts(lambda s: solve_scipy_jax(s, t, y,
-                                               value_and_grad).objective))
+        _from_starts(lambda s: solve_scipy_jax(s, t, y, value_and_grad)),
+        COMPILE_LOG, call)
     tb, ys, _ = make_problems(max(batch_sizes + loop_sizes))
     tb = jax.device_put(tb)
     solver, vmapped = batched_solver(), {}
@@ -182,12 +203,18 @@ def jax_side(runs: dict[str, Any], batch_sizes: list[int],
         with compile_log() as log:
             timing = time_call(_keeping(solver, kept), x0, tb, yb,
                                **batch_runs)
-        _, objectives, iterations = kept[0]
+        _, objectives, iterations, _ = kept[0]
         vmapped[n] = BatchPoint(timing, log.total_s, np.asarray(objectives),
                                 np.asarray(iterations))
-    loop = {n: _loop_point(solve_scipy_jax, x0_host, tb, ys[:n], batch_runs,
-                           value_and_grad) for n in loop_sizes}
-    return Side(routes, {VMAPPED: vmapped, LOOP_JAX: loop})
+    rows = [jax.device_put(row) for row in ys[:max(loop_sizes)]]
+    single = jitted(JAX_ROUTES["Optax L-BFGS"])
+    block(single(x0, tb, rows[0]))  # compiled once, before the loop
+    looped = {n: _loop_point(single, x0, tb, rows[:n], batch_runs)
+              for n in loop_sizes}
+    loop = {n: _loop_point(solve_scipy_jax, x0_host, tb, rows[:n],
+                           batch_runs, value_and_grad) for n in loop_sizes}
+    return Side(routes, {VMAPPED: vmapped, LOOP_JITTED: looped,
+                         LOOP_JAX: loop})
 
 
 def torch_side(runs: dict[str, Any], compiled: bool = True) -> Side:
@@ -203,14 +230,16 @@ def torch_side(runs: dict[str, Any], compiled: bool = True) -> Side:
     routes, failed = {}, {}
     for name, loss in losses.items():
         try:
-            timing = time_call(solve_torch, x0, t, y, loss, **runs)
+            timing = time_call(lbfgs_torch, x0, t, y, loss, **runs)
         except Exception as error:  # e.g. no C++ compiler: the page says so
             failed[name] = f"{type(error).__name__}: {error}"[:300]
             continue
+        eager = loss is loss_torch
         routes[name] = RoutePoint(
-            timing, timing.compile_s if loss is not loss_torch else 0.0,
+            timing, 0.0 if eager else timing.compile_s,
             solve_torch(x0, t, y, loss),
-            _from_starts(lambda s: solve_torch(s, t, y, loss).objective))
+            _from_starts(lambda s: solve_torch(s, t, y, loss)),
+            "" if eager else FIRST_LESS_STEADY)
     return Side(routes, failed=failed)
 
 
@@ -219,11 +248,14 @@ class ShapesRun:
     """Fitting data sets of several lengths, each once, one after another."""
 
     timing: Timing  # all the fits: first call cold (compiling), then warm
-    compilations: int  # XLA compilations seen over the whole timing
-    compile_s: float  # their trace + lower + compile seconds
+    compilations: int  # compilations of the solver itself, from the log
+    compile_s: float  # all trace + lower + compile seconds in the timing
     x: np.ndarray  # fitted (a, b) per data set
     objectives: np.ndarray  # final objective per data set
-    log_lines: tuple[str, ...]  # what `jax_log_compiles` printed
+    log_lines: tuple[str, ...]  # the solver's 'Compiling ...' log lines
+
+
+SHAPES_WAYS = ("one program per length", "padded to buckets")
 
 
 def _fit_lengths(solve: Callable[..., tuple], x0: Any, data: list[tuple]
@@ -232,10 +264,11 @@ def _fit_lengths(solve: Callable[..., tuple], x0: Any, data: list[tuple]
     return [block(solve(x0, *arrays)) for arrays in data]
 
 
-def shapes_side(lengths: list[int], runs: dict[str, Any]
-                ) -> dict[str, ShapesRun]:
+def shapes_side(lengths: list[int], runs: dict[str, Any], way: str
+                ) -> ShapesRun:
     """The jitted Optax solver on data of every length, as it comes (one
-    program per length), then padded to a few buckets with a mask."""
+    program per length), or padded to a few buckets with a mask: one way
+    per process, so that neither finds the other's programs cached."""
     import logging
 
     import jax
@@ -247,31 +280,29 @@ def shapes_side(lengths: list[int], runs: dict[str, Any]
     x0 = jax.device_put(np.array(START))
     _warm_jax(x0)
     raw = [make_data(n, seed=n) for n in lengths]
-    cases = {
-        "one program per length": (jax.jit(solve_optax), raw),
-        "padded to buckets": (jax.jit(solve_padded), [
-            pad(t, y, bucket(len(t))) for t, y in raw]),
-    }
+    solve, data = {
+        SHAPES_WAYS[0]: (jax.jit(solve_optax), raw),
+        SHAPES_WAYS[1]: (jax.jit(solve_padded),
+                         [pad(t, y, bucket(len(t))) for t, y in raw]),
+    }[way]
+    name = solve.__wrapped__.__name__
     lines: list[str] = []
     handler = logging.Handler()
     handler.emit = lambda record: lines.append(record.getMessage())
     logging.getLogger("jax").addHandler(handler)
-    out = {}
-    for name, (solve, data) in cases.items():
-        data = [tuple(jax.device_put(a) for a in arrays) for arrays in data]
-        lines.clear()
-        kept: list[Any] = []
-        with jax.log_compiles(True), compile_log() as log:
-            timing = time_call(_keeping(_fit_lengths, kept), solve, x0, data,
-                               **runs)
-        compiling = tuple(line.split(" with ")[0] + " " + _shapes(line)
-                          for line in lines if line.startswith("Compiling"))
-        out[name] = ShapesRun(
-            timing, log.compilations, log.total_s,
-            np.array([np.asarray(p) for p, _, _ in kept[0]]),
-            np.array([float(v) for _, v, _ in kept[0]]), compiling)
+    data = [tuple(jax.device_put(a) for a in arrays) for arrays in data]
+    kept: list[Any] = []
+    with jax.log_compiles(True), compile_log() as log:
+        timing = time_call(_keeping(_fit_lengths, kept), solve, x0, data,
+                           **runs)
     logging.getLogger("jax").removeHandler(handler)
-    return out
+    compiling = tuple(line.split(" with ")[0] + " " + _shapes(line)
+                      for line in lines if line.startswith("Compiling")
+                      and f"({name})" in line.split(" with ")[0])
+    return ShapesRun(
+        timing, len(compiling), log.total_s,
+        np.array([np.asarray(out[0]) for out in kept[0]]),
+        np.array([float(out[1]) for out in kept[0]]), compiling)
 
 
 def _shapes(line: str) -> str:
