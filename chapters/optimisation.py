@@ -279,7 +279,8 @@ def routes_table(points: dict[int, dict[str, Any]], settings: list[int], counted
         fit = p.fit
         compiled = f"{p.compile_s:.2f} ({p.compile_how})" if p.compile_how else "none"
         cells = [name, f"{fit.iterations}", f"{fit.fevals}", f"{fit.gevals}",
-                 f"{fit.objective:.10g}", f"{fit.gradient:.1e}", fit.status.rstrip("."),
+                 f"{fit.objective:.10g}", f"{fit.gradient:.1e}",
+                 fit.status.rstrip(".").replace("|", "\\|"),  # a pipe would end the cell
                  compiled, *(ms(points[t][name].timing.median_s) for t in settings),
                  ms(points[counted][name].timing.first_call_s), f"{reached[name]}"]
         rows.append("| " + " | ".join(cells) + " |")
