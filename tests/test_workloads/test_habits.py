@@ -35,9 +35,23 @@ def test_mypy_reveals_which_transforms_keep_the_signature(report: typecheck.Repo
     assert not page.keeps_signature(revealed[lines["jax.jit"]])
     assert revealed[lines["jax.jit, called"]] == "Any"
     assert revealed[lines["jax.grad"]] == "def (*Any, **Any) -> Any"
-    for kept in ("nnx.jit", "typed_jit", "typed_grad"):
+    for kept in ("nnx.jit", "typed_jit"):
         assert page.keeps_signature(revealed[lines[kept]]), revealed[lines[kept]]
     assert page.short_type(revealed[lines["typed_grad"]]) == "def (Array, scale: float) -> Array"
+    assert not page.keeps_signature(revealed[lines["typed_grad"]])
+    assert page.positional_only(revealed[lines["typed_grad"]]) == ["x"]
+    assert revealed[lines["nnx.jit, graph=True"]] == revealed[lines["nnx.jit"]]
+
+
+def test_positional_only_names_the_parameter_a_callable_type_drops() -> None:
+    assert page.positional_only("def (Array, scale: float) -> Array") == ["x"]
+    assert page.positional_only("def (x: Array, scale: float) -> Array") == []
+    assert page.positional_only("def (*Any, **Any) -> Any") == []
+
+
+def test_versions_name_mypy_jax_and_flax() -> None:
+    found = typecheck.versions()
+    assert found["jax"] == jax.__version__ and set(found) == {"mypy", "jax", "flax"}
 
 
 @pytest.mark.slow
@@ -74,7 +88,7 @@ def test_each_way_of_drawing_reproduces_its_numbers_from_a_seed(way: str) -> Non
 
 def test_explicit_keys_and_the_provider_draw_the_same_numbers() -> None:
     np.testing.assert_array_equal(hb.rng.draws(hb.rng.STREAMS["explicit keys"], 0, 64),
-                                  hb.rng.draws(hb.rng.STREAMS["key provider"], 0, 64))
+                                  hb.rng.draws(hb.rng.STREAMS[hb.rng.PROVIDER], 0, 64))
 
 
 def test_nnx_rngs_draw_standard_normals() -> None:
@@ -86,6 +100,13 @@ def test_nnx_rngs_draw_standard_normals() -> None:
 def test_a_closed_over_key_repeats_itself() -> None:
     baked = hb.rng.baked_in(0, 16)
     np.testing.assert_array_equal(baked(), baked())
+
+
+def test_calling_the_provider_inside_jit_bakes_the_key_and_leaks_a_tracer() -> None:
+    inside, provider = hb.rng.provider_inside_jit(0, 16)
+    np.testing.assert_array_equal(inside(), inside())
+    assert hb.rng.leaked(provider) == "UnexpectedTracerError"
+    assert hb.rng.leaked(hb.rng.KeyProvider(0)) is None
 
 
 def test_configuration_recompiles_once_per_distinct_static_value() -> None:
@@ -152,10 +173,20 @@ def test_a_strong_float32_constant_promotes_float16_and_a_weak_one_does_not() ->
     half = jnp.ones(8, jnp.float16)
     dtypes = {name: (half * s).dtype for name, s in hb.scalars.scalars().items()}
     assert dtypes == {"Python float 2.0": jnp.float16, "jnp.float32(2.0)": jnp.float32,
-                      "jnp.asarray(2.0)": jnp.float16}
+                      "jnp.asarray(2.0)": jnp.float16, "jnp.float16(2.0)": jnp.float16}
     sc = hb.scalars
     assert sc.program_text(sc.scale_traced, half, 2.0) != sc.program_text(
         sc.scale_traced, half, jnp.float32(2.0))
+    np.testing.assert_array_equal(half * jnp.float16(2.0), half * 2.0)
+
+
+def test_the_hlo_shows_where_each_constant_converts_and_what_it_writes() -> None:
+    sc, half = hb.scalars, jnp.ones(1000, jnp.float16)
+    kept = sc.product_plan(sc.scale_traced, half, 2.0)
+    broken = sc.product_plan(sc.scale_traced, half, jnp.float32(2.0))
+    assert kept == {"multiply": "f16", "converts": [("f16", "")], "output_bytes": 2000}
+    assert broken == {"multiply": "f32", "converts": [("f32", "1000")], "output_bytes": 4000}
+    assert sc.rounded(1e-8) == 0.0 and sc.rounded(0.1) != 0.1
 
 
 def test_reading_the_loss_every_step_or_at_the_end_gives_the_same_losses() -> None:
@@ -164,6 +195,7 @@ def test_reading_the_loss_every_step_or_at_the_end_gives_the_same_losses() -> No
     synced = tr.train_synced(tr.init(), data)[1]
     pipelined = tr.train_pipelined(tr.init(), data)[1]
     np.testing.assert_array_equal(synced, pipelined)
+    np.testing.assert_array_equal(tr.train_blocked(tr.init(), data)[1], pipelined)
     assert synced[-5:].mean() < synced[:5].mean(), "the tiny model should learn"
 
 

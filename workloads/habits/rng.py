@@ -1,4 +1,4 @@
-"""Three ways to draw random numbers in a loop: explicit keys, `nnx.Rngs`, a key provider."""
+"""Ways to draw random numbers in a loop: explicit keys, `nnx.Rngs`, a key provider."""
 
 from collections.abc import Callable
 from functools import partial
@@ -71,16 +71,33 @@ def provider_stream(seed: int, n: int) -> Callable[[], jax.Array]:
     return lambda: draw(provider.next(), n)
 
 
+PROVIDER = "key provider (modernised: jax.random.key keys)"
 STREAMS = {"explicit keys": explicit_stream,
            "nnx.Rngs, tree mode": rngs_tree_stream,
            "nnx.Rngs, graph mode": rngs_graph_stream,
-           "key provider": provider_stream}
+           PROVIDER: provider_stream}
 
 
 def baked_in(seed: int, n: int) -> Callable[[], jax.Array]:
     """The pitfall: a key closed over by a jitted function is a constant of the program."""
     key = jax.random.key(seed)
     return jax.jit(lambda: jax.random.normal(key, (n,)))
+
+
+def provider_inside_jit(seed: int, n: int) -> tuple[Callable[[], jax.Array], KeyProvider]:
+    """The provider's pitfall: `next()` called inside `jit` splits at trace time, so the key is
+    baked into the program and the provider is left holding a tracer."""
+    provider = KeyProvider(seed)
+    return jax.jit(lambda: jax.random.normal(provider.next(), (n,))), provider
+
+
+def leaked(provider: KeyProvider) -> str | None:
+    """The error a provider raises when used again after `provider_inside_jit`, or None."""
+    try:
+        provider.next()
+    except jax.errors.UnexpectedTracerError as error:
+        return type(error).__name__
+    return None
 
 
 def draws(make: Callable[[int, int], Callable[[], jax.Array]], seed: int, n: int,

@@ -70,3 +70,13 @@ def labelled_lines(path: Path) -> dict[int, tuple[str, str]]:
         if label and code.strip() and not code.startswith("#"):
             found[number] = (label.strip(), code.strip())
     return found
+
+
+def versions() -> dict[str, str]:
+    """The versions behind mypy's answers: mypy itself (as `python -m mypy` runs), jax and flax."""
+    from importlib.metadata import version
+
+    mypy = subprocess.run([sys.executable, "-m", "mypy", "--version"], capture_output=True,
+                          text=True).stdout.split()
+    return {"mypy": mypy[1] if len(mypy) > 1 else "?", "jax": version("jax"),
+            "flax": version("flax")}
