@@ -34,7 +34,12 @@ def threshold_words(value: float, threshold: float, at_or_above: str, below: str
 
 
 def resolved(a: Timing, b: Timing, tie: float = TIE) -> bool:
-    """True when two timings differ by more than `tie` and their spread bands do not overlap."""
+    """True when two timings differ by more than `tie` and their spread bands do not overlap.
+
+    A median of 0 (a call as cheap as waiting on its output, the harness's cost subtracted) is
+    resolved from another only by bands that do not overlap."""
+    if a.median_s <= 0 or b.median_s <= 0:
+        return (a.high_s < b.low_s or b.high_s < a.low_s) and a.median_s != b.median_s
     ratio = b.median_s / a.median_s
     apart = a.high_s < b.low_s or b.high_s < a.low_s
     return apart and (ratio >= 1 + tie or ratio <= 1 / (1 + tie))

@@ -138,3 +138,11 @@ def test_no_steady_state_budget_means_no_calibration_calls() -> None:
                           mode="throughput")
     assert timing.calls_per_repeat == 1
     assert len(calls) == 1 + 3  # the first call and the repeats, nothing else
+
+
+def test_a_timing_with_a_median_of_zero_is_compared_by_its_band_alone() -> None:
+    from perfguide.verdicts import resolved
+
+    zero = pg.Timing(1e-6, (0.0, 0.0, 0.0), 1)
+    assert resolved(zero, pg.Timing(1e-5, (1e-5, 1e-5, 1e-5), 1))
+    assert not resolved(zero, pg.Timing(1e-6, (0.0, 0.0, 0.0), 1))
