@@ -22,8 +22,6 @@ book: $(STAMP)  ## execute every notebook in the full profile and render _build/
 
 quick: $(STAMP)  ## the same in the quick profile, into _build/quick (what the tests build)
 	PERFGUIDE_PROFILE=quick PERFGUIDE_RESULTS=$(CURDIR)/_build/quick/results \
-		python -m chapters.prefill _build/quick  # notebooks on every core, into the build's cache
-	PERFGUIDE_PROFILE=quick PERFGUIDE_RESULTS=$(CURDIR)/_build/quick/results \
 		jupyter-book build . -W --keep-going --path-output _build/quick
 
 test: $(STAMP)  ## everything: unit tests, source rules, quick-profile book build, browser checks

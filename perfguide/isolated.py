@@ -23,12 +23,9 @@ from perfguide.threads import thread_environment, thread_label
 
 # The child pins itself to its cores before Python imports anything else (numpy, JAX, PyTorch);
 # `-P` keeps the working directory off its import path, so a stray inspect.py there cannot shadow a module.
-# Its cores start at PERFGUIDE_CORE_OFFSET (0 unless set), so that notebooks executed side by
-# side (`chapters.prefill`, quick builds only) pin their one-core processes to different cores.
 BOOTSTRAP = (
     "import os, runpy; allowed = sorted(os.sched_getaffinity(0)); "
-    "start = int(os.environ.get('PERFGUIDE_CORE_OFFSET', '0')) % len(allowed); "
-    "os.sched_setaffinity(0, (allowed[start:] + allowed[:start])[:{threads}]); "
+    "os.sched_setaffinity(0, allowed[:{threads}]); "
     "runpy.run_module('perfguide.isolated', run_name='__main__', alter_sys=True)"
 )
 

@@ -105,15 +105,3 @@ def test_every_isolated_process_is_listed_even_when_one_is_run_twice(monkeypatch
     second = pg.run_isolated("os:getpid", threads=1).value
     assert first != second
     assert list(isolated.RUNS) == ["os:getpid, 1 core", "os:getpid, 1 core, run 2"]
-
-
-@pytest.mark.slow
-@needs_two_cores
-def test_a_core_offset_moves_a_one_core_process_to_another_core() -> None:
-    def cores(threads: int, **env: str) -> list[int]:
-        return sorted(pg.run_isolated("os:sched_getaffinity", 0, threads=threads, env=env).value)
-
-    allowed = sorted(os.sched_getaffinity(0))
-    assert cores(1) == allowed[:1]
-    assert cores(1, PERFGUIDE_CORE_OFFSET="1") == allowed[1:2]
-    assert cores(len(allowed), PERFGUIDE_CORE_OFFSET="1") == allowed
