@@ -28,6 +28,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
                                "@pytest.mark.slow (it still runs in `make test`)")
 
 
+@pytest.fixture(autouse=True)
+def _x64_left_as_found() -> object:
+    """JAX's x64 mode is process-wide: a test that switches it on (the FE sides do, as their
+    processes do) must not change the dtypes of the tests after it."""
+    import jax
+
+    before = jax.config.jax_enable_x64
+    yield
+    if jax.config.jax_enable_x64 != before:
+        jax.config.update("jax_enable_x64", before)
+
+
 def chromium_or_skip() -> str:
     """Debian's chromium; the test is skipped where it is missing, except under CI."""
     path = shutil.which("chromium")
