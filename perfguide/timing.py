@@ -242,7 +242,7 @@ def time_call(
         calls = max(1, min(max_calls_per_repeat, budget))
 
     harness_s = 0.0
-    if mode == "latency":  # on a fresh output: a chained fn may donate older ones
+    if mode == "latency":  # a fresh output: a chained fn may donate old ones
         with gc_paused():
             fresh = block(fn(*args))
         harness_s = blocking_cost_s(fresh)

@@ -87,3 +87,28 @@ def test_pages_do_not_pin_one_library_in_process(source: Path) -> None:
     code = "\n".join(c.source for c in jupytext.read(source).cells if c.cell_type == "code")
     for pin in ("set_num_threads(", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "threadpool_limits("):
         assert pin not in code, f"{source.name} pins threads in-process ({pin}); use pg.run_isolated"
+
+
+def _included_lines(page: Path) -> list[tuple[str, str]]:
+    """(what, line) for every line a page shows through literalinclude (a :pyobject: or a file)."""
+    import ast
+    import re
+
+    shown = []
+    for match in re.finditer(r"```\{literalinclude\} (\S+)\n((?::\w+: .*\n)*)", page.read_text()):
+        path = (page.parent / match.group(1)).resolve()
+        options = dict(re.findall(r":(\w+): (.*)", match.group(2)))
+        lines = path.read_text().splitlines()
+        if "pyobject" in options:
+            node = next(n for n in ast.walk(ast.parse(path.read_text()))
+                        if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == options["pyobject"])
+            start = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            lines = lines[start - 1:node.end_lineno]
+        shown += [(f"{match.group(1)}:{options.get('pyobject', '')}", line) for line in lines]
+    return shown
+
+
+@pytest.mark.parametrize("source", sorted((REPOSITORY / "notebooks").glob("*.md")), ids=lambda p: p.stem)
+def test_code_a_page_includes_fits_the_column(source: Path) -> None:
+    long = [(what, len(line)) for what, line in _included_lines(source) if len(line) > 78]
+    assert not long, f"{source.name} shows lines over 78 characters: {long}"

@@ -1,4 +1,4 @@
-"""What mypy infers for a transformed function (checked by mypy, never run)."""
+"""What mypy infers for a transformed function (checked, never run)."""
 
 from typing import reveal_type
 

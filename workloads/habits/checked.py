@@ -40,5 +40,6 @@ affine_jit = jax.jit(affine)
 
 def call_affine(x: Float[Array, "n d"], w: Float[Array, "d k"],
                 b: Float[Array, " k"]) -> Float[Array, "n k"]:
-    """Python code around the jitted call, annotated: what a checker would check each call."""
+    """Python code around the jitted call, annotated: what a checker would
+    check on each call."""
     return affine_jit(x, w, b)

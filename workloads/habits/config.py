@@ -17,7 +17,7 @@ class Config:
 
 
 def descend(x: jax.Array, config: "Config | TracedConfig") -> jax.Array:
-    """`config.steps` gradient steps on sum(cos(x)): the work the configuration shapes."""
+    """`config.steps` gradient steps on sum(cos(x)), shaped by `config`."""
     for _ in range(config.steps):  # a Python loop: `steps` must be static
         x = x + config.lr * jnp.sin(x)
     return x

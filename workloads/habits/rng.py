@@ -10,7 +10,7 @@ from flax import nnx
 
 @partial(jax.jit, static_argnums=1)
 def draw_explicit(key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
-    """Split the carried key inside `jit`; return the new key and `n` normal samples."""
+    """Split the carried key inside `jit`; the new key and `n` samples."""
     key, sub = jax.random.split(key)
     return key, jax.random.normal(sub, (n,))
 
@@ -26,7 +26,8 @@ draw_rngs_graph = nnx.jit(rngs_normal, static_argnums=1, graph=True,
 
 
 class KeyProvider:
-    """A key held in a Python object and split eagerly, outside `jit`, on every `next()`."""
+    """A key held in a Python object, split eagerly (outside `jit`) on every
+    `next()`."""
 
     def __init__(self, seed: int) -> None:
         self.key = jax.random.key(seed)

@@ -40,8 +40,9 @@ def step(params: Params, x: jax.Array, y: jax.Array) -> tuple[Params, jax.Array]
     return new, loss
 
 
-def train_synced(params: Params, data: list[Batch]) -> tuple[Params, np.ndarray]:
-    """`float(loss)` every step: Python waits for each step before it issues the next."""
+def train_synced(params: Params,
+                 data: list[Batch]) -> tuple[Params, np.ndarray]:
+    """`float(loss)` every step: Python waits for each step to finish."""
     losses = []
     for x, y in data:
         params, loss = step(params, x, y)
