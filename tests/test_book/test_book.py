@@ -84,3 +84,12 @@ def test_every_notebook_page_offers_its_notebook_and_source_for_download(
         found = [link for link in links if link.endswith(name + suffix)]
         assert found, f"{page}: no download link for {name}{suffix}"
         assert (html_file.parent / found[0]).resolve().is_file(), f"{page}: {found[0]} missing"
+
+
+def test_the_build_rendered_prefilled_notebooks_and_executed_only_the_forced_one(quick_book: Path) -> None:
+    from perfguide.prefill import FORCED
+
+    log = (QUICK / "build.log").read_text()
+    executed = re.findall(r"notebooks/(\w+)\.md: Executing notebook", log)
+    assert executed == [Path(page).name for page in FORCED], (
+        f"the build executed {executed}: the prefill's cache keys no longer match the build's")
