@@ -1,0 +1,23 @@
+"""Where a JAX program's memory goes, one module per concept.
+
+- `peak`: one call's peak memory (kernel high-water mark, or device);
+- `donation`: a large update, its input donated or not, measured;
+- `rollout`: the gradient through the advection loop, three ways;
+- `sides`: one rollout gradient measured in a process of its own;
+- `keepalive`: what a scanned training loop keeps alive, from its plan.
+"""
+
+from workloads.remat.donation import UPDATES, DonationRun, donation_side
+from workloads.remat.keepalive import CASES, STEPS, KeptAlive, plan
+from workloads.remat.peak import Peak, call_peak, peak_over
+from workloads.remat.rollout import (
+    SCHEMES, checkpointed, gradient, loss, nested, plain, predicted_fields,
+    segment_length)
+from workloads.remat.sides import RolloutPoint, rollout_side
+
+__all__ = [
+    "CASES", "DonationRun", "KeptAlive", "Peak", "RolloutPoint", "SCHEMES",
+    "STEPS", "UPDATES", "call_peak", "checkpointed", "donation_side",
+    "gradient", "loss", "nested", "peak_over", "plain", "plan",
+    "predicted_fields", "rollout_side", "segment_length",
+]
