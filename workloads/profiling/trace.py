@@ -136,13 +136,18 @@ def clock_and_trace(fn: Callable[..., Any], *args: Any, folder: Path,
     """Rounds of `calls` clocked calls (`time_call`, one call per repeat,
     latency) and `calls` traced calls, in turn, so that a slow spell of
     the machine falls on both; the clock's calls pooled, one trace per
-    round."""
+    round. Only the first round's files stay in `folder`."""
+    import tempfile
+
     clocks, traces = [], []
     for r in range(rounds):
         clocks.append(time_call(fn, *args, repeats=calls, warmup=0,
                                 target_s=0))
-        traces.append(record(fn, *args, folder=folder / f"round{r}",
-                             calls=calls))
+        if r == 0:
+            traces.append(record(fn, *args, folder=folder, calls=calls))
+            continue
+        with tempfile.TemporaryDirectory(prefix="trace-") as scratch:
+            traces.append(record(fn, *args, folder=scratch, calls=calls))
     return pool(clocks), traces
 
 KINDS = (  # (kind, words in an op's name), first match wins
