@@ -149,30 +149,52 @@ def test_a_host_fed_step_trains_like_the_staged_step(
         flax_loops.host_step(page.SCAN, "mlp")
 
 
-@pytest.mark.slow  # trains every implementation for the quick epochs
-def test_every_implementation_reaches_the_pages_accuracy_in_quick_epochs(
-        digits: data.Digits) -> None:
+@pytest.fixture(scope="module")
+def flax_side(digits: data.Digits) -> sides.Side:
+    """The Flax side as the quick page runs it (in this process)."""
     orders = data.epoch_orders(digits, page.QUICK_EPOCHS)
-    kinds = tuple(page.MODELS)
+    return sides.jax_side(tuple(page.MODELS), digits, orders,
+                          page.QUICK_LOOPS)
+
+
+def assert_trained_to_the_target(runs: dict[str, sides.Run],
+                                 reference: np.ndarray) -> None:
+    finals = [run.accuracy[-1] for run in runs.values()]
+    assert max(finals) - min(finals) <= page.ACCURACY_TOLERANCE
+    for name, run in runs.items():
+        assert page.epochs_to(run.accuracy) is not None, name
+        assert len(run.accuracy) == page.QUICK_EPOCHS
+        assert run.timing.repeats == page.QUICK_EPOCHS - 1
+        assert run.timing.mode == "throughput"
+        np.testing.assert_allclose(run.losses, reference,
+                                   rtol=page.LOSS_RTOL, err_msg=name)
+
+
+@pytest.mark.slow  # every Flax way for the quick epochs: about 25 s
+def test_every_flax_way_reaches_the_pages_accuracy_in_quick_epochs(
+        flax_side: sides.Side) -> None:
+    for kind, runs in flax_side.runs.items():
+        assert tuple(runs) == page.QUICK_LOOPS
+        assert_trained_to_the_target(runs, runs[page.NNX_JIT].losses)
+
+
+@pytest.mark.slow  # one PyTorch process, torch.compile's first compilation
+def test_pytorch_eager_and_compiled_reach_the_pages_accuracy_in_quick_epochs(
+        digits: data.Digits, flax_side: sides.Side) -> None:
+    orders = data.epoch_orders(digits, page.QUICK_EPOCHS)
     weights = {kind: models.torch_weights(models.make(kind, graph=True)[0])
-               for kind in kinds}
-    flax = sides.jax_side(kinds, digits, orders, page.QUICK_LOOPS)
-    torch = sides.torch_side(kinds, digits, orders, weights)
-    if torch.failed:  # no C++ compiler: the page says so too
-        pytest.skip(f"torch.compile does not work here: {torch.failed}")
-    for kind in kinds:
-        runs = {**flax.runs[kind], **torch.runs[kind]}
-        assert set(runs) == {*page.QUICK_LOOPS, *page.TORCH}
-        finals = [run.accuracy[-1] for run in runs.values()]
-        assert max(finals) - min(finals) <= page.ACCURACY_TOLERANCE
-        for name, run in runs.items():
-            assert page.epochs_to(run.accuracy) is not None, (kind, name)
-            assert len(run.accuracy) == page.QUICK_EPOCHS
-            assert run.timing.repeats == page.QUICK_EPOCHS - 1
-            assert run.timing.mode == "throughput"
-            np.testing.assert_allclose(run.losses,
-                                       runs[page.NNX_JIT].losses,
-                                       rtol=page.LOSS_RTOL)
+               for kind in page.MODELS}
+    run = pg.run_isolated(  # not beside JAX's thread pool
+        sides.torch_side, tuple(page.MODELS), digits, orders, weights,
+        threads=1, preload=("torch",), env={"JAX_PLATFORMS": "cpu"})
+    assert not run.jax_started
+    if run.value.failed:  # no C++ compiler: the page says so too
+        pytest.skip(f"torch.compile does not work here: {run.value.failed}")
+    for kind, runs in run.value.runs.items():
+        assert tuple(runs) == page.TORCH
+        flax = flax_side.runs[kind]
+        assert_trained_to_the_target({**runs, **flax},
+                                     flax[page.NNX_JIT].losses)
 
 
 def _trainer(log: list[str], name: str, fail: bool = False) -> sides.Trainer:
