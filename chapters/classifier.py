@@ -199,7 +199,7 @@ def accuracy_verdict(finals: dict[str, float], reached: dict[str, int | None],
     if missing:
         return (f"{spread}; {', '.join(missing)} did not reach "
                 f"{target:.0%} in this run's epochs")
-    first = {epochs for epochs in reached.values()}
+    first = {epochs for epochs in reached.values() if epochs is not None}
     when = (f"after the same number of epochs ({first.pop()})"
             if len(first) == 1 else
             f"after {min(first)} to {max(first)} epochs")
@@ -418,7 +418,8 @@ def curves_figure(found: dict[int, Side], threads: int, loop: str) -> Any:
     runs = found[threads].runs
     fig, axes = plt.subplots(2, len(runs), figsize=(9.0, 6.4),
                              layout="constrained", squeeze=False)
-    styles = ["-", "--", ":", "-.", (0, (5, 1)), (0, (1, 1)), (0, (3, 1, 1, 1))]
+    styles: list[Any] = ["-", "--", ":", "-.", (0, (5, 1)), (0, (1, 1)),
+                         (0, (3, 1, 1, 1))]
     for col, (kind, by_name) in enumerate(runs.items()):
         top, bottom = axes[0, col], axes[1, col]
         for i, (name, run) in enumerate(by_name.items()):
@@ -558,7 +559,8 @@ def glue_hlo(found: dict[int, Side], loop: str,
 
     one = found[min(found)].runs["cnn"]
     scan_t, loop_t = one[SCAN].timing, one[loop].timing
-    slower = resolved(scan_t, loop_t, TIE) and scan_t.median_s > loop_t.median_s
+    slower = (resolved(scan_t, loop_t, TIE)
+              and scan_t.median_s > loop_t.median_s)
     glue_words("hlo_words", hlo_verdict(counts[SCAN], counts[FLAT], slower))
 
 

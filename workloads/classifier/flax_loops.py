@@ -22,7 +22,8 @@ Nodes = tuple[Any, ...]
 def build(name: str, kind: str, seed: int = data.SEED) -> tuple[Nodes, Any]:
     """Fresh nodes of model `kind` and the registry variant `name`'s
     step, which gathers each batch from data staged on the device."""
-    return VARIANTS[name].build(models, kind, seed=seed)
+    # the registry hands its "size" arguments to `models.make`: the kind
+    return VARIANTS[name].build(models, kind, seed=seed)  # type: ignore
 
 
 def staged_batches(
@@ -61,7 +62,7 @@ def host_step(name: str, kind: str, seed: int = data.SEED) -> Any:
 def run_host_epoch(
     step: Callable[..., jax.Array], x: np.ndarray, y: np.ndarray,
     order: np.ndarray,
-) -> jax.Array:
+) -> Any:
     """One epoch fed by the host loader: NumPy batches gathered per step,
     passed to the jitted step, which copies them to the device."""
     loss = None
@@ -73,7 +74,7 @@ def run_host_epoch(
 def run_prefetched_epoch(
     step: Callable[..., jax.Array], x: np.ndarray, y: np.ndarray,
     order: np.ndarray,
-) -> jax.Array:
+) -> Any:
     """The same epoch with each batch put on the device one step ahead."""
     loss = None
     for batch in data.prefetched(data.host_batches(x, y, order)):

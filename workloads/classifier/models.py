@@ -10,7 +10,7 @@ the step, gathering its batch from data staged on the device.
 """
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
@@ -120,13 +120,16 @@ def torch_weights(model: nnx.Module) -> dict[str, np.ndarray]:
     def conv(layer: nnx.Conv) -> np.ndarray:
         return np.asarray(layer.kernel[...]).transpose(3, 2, 0, 1)
 
+    layers: list[tuple[str, Any, np.ndarray]]
     if isinstance(model, CNN):
         layers = [("0", model.conv1, conv(model.conv1)),
                   ("2", model.conv2, conv(model.conv2)),
                   ("6", model.out, dense(model.out, (4, 4, 32)))]
-    else:
+    elif isinstance(model, MLP):
         layers = [(str(i), layer, dense(layer)) for i, layer in zip(
             (1, 3, 5), (model.hidden1, model.hidden2, model.out))]
+    else:
+        raise TypeError(f"no PyTorch twin for {type(model).__name__}")
     weights = {}
     for name, layer, weight in layers:
         weights[f"{name}.weight"] = np.ascontiguousarray(weight)
@@ -166,11 +169,14 @@ def torch_adam(model: "torch.nn.Module") -> "torch.optim.Optimizer":
     (one kernel for every parameter), else the foreach one."""
     import torch
 
-    options = dict(lr=LEARNING_RATE, betas=(B1, B2), eps=EPS)
+    def adam_with(**kernel: bool) -> "torch.optim.Optimizer":
+        return torch.optim.Adam(model.parameters(), lr=LEARNING_RATE,
+                                betas=(B1, B2), eps=EPS, **kernel)
+
     try:
-        return torch.optim.Adam(model.parameters(), fused=True, **options)
+        return adam_with(fused=True)
     except (RuntimeError, TypeError):  # no fused kernel for this device
-        return torch.optim.Adam(model.parameters(), foreach=True, **options)
+        return adam_with(foreach=True)
 
 
 def torch_step(

@@ -57,7 +57,7 @@ class Side:
 class Trainer:
     """How a side trains one implementation, epoch by epoch."""
 
-    first_epoch: Callable[[], np.ndarray]  # epoch 0: every step's loss
+    first_epoch: Callable[[], Any]  # epoch 0: every step's loss
     epoch: Callable[[int], Any]  # epoch e: an output to wait on
     settle: Callable[[], None]  # after the clock: state back in place
     accuracy: Callable[[], float]  # on the test images
@@ -159,7 +159,8 @@ def jax_side(
                 fl.host_step(name, kind), digits.x_train, digits.y_train,
                 order)),
         }
-        fed = time_interleaved(ways, repeats=repeats, warmup=1)
+        fed = time_interleaved(ways, repeats=repeats,  # type: ignore
+                               warmup=1)
     return Side(runs, fed, notes={"backend": jax.default_backend()})
 
 
@@ -180,7 +181,7 @@ def torch_side(
     from workloads.classifier import models
     from workloads.classifier import torch_loops as tl
 
-    def staged(xs: np.ndarray, ys: np.ndarray) -> tuple[Any, Any]:
+    def staged(xs: np.ndarray, ys: np.ndarray) -> tuple[Any, ...]:
         return tuple(t.to(device) for t in dt.torch_images_labels(xs, ys))
 
     x, y = staged(digits.x_train, digits.y_train)
@@ -215,6 +216,6 @@ def torch_side(
             STAGED: (tl.run_staged_epoch, (eager(True), x, y, ids[0])),
             LOADER: (tl.run_loader_epoch, (eager(False), loader, device)),
         }, repeats=repeats, warmup=1)
-    notes = {"optimizer": models.torch_step(
-        models.torch_model(kinds[0])).optimizer_kind}
+    probe: Any = models.torch_step(models.torch_model(kinds[0]))
+    notes = {"optimizer": probe.optimizer_kind}
     return Side(runs, fed, failed, notes)

@@ -1,8 +1,8 @@
 """The PyTorch side's training loops, eager or with `torch.compile`, one
 epoch per run, fed from tensors staged once or by a `DataLoader`."""
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import torch
@@ -12,8 +12,8 @@ Step = Callable[..., "torch.Tensor"]
 
 def run_staged_epoch(
     step: Step, x: "torch.Tensor", y: "torch.Tensor",
-    order: "torch.Tensor",
-) -> "torch.Tensor":
+    order: Sequence["torch.Tensor"],
+) -> Any:
     """One epoch on tensors staged once: each step gathers its batch by
     index, as the JAX steps do; the last loss."""
     loss = None
@@ -24,7 +24,7 @@ def run_staged_epoch(
 
 def run_loader_epoch(
     step: Step, loader: Iterable, device: str = "cpu"
-) -> "torch.Tensor":
+) -> Any:
     """One epoch from a `DataLoader`, each batch moved to `device` (a
     no-op on the CPU); the last loss."""
     loss = None
@@ -38,7 +38,7 @@ def run_loader_epoch(
 
 def epoch_losses(
     step: Step, x: "torch.Tensor", y: "torch.Tensor",
-    order: "torch.Tensor",
+    order: Sequence["torch.Tensor"],
 ) -> "torch.Tensor":
     """One staged epoch, every step's loss kept (for the checks)."""
     import torch
