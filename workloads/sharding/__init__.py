@@ -1,0 +1,7 @@
+"""Beyond one device: simulated CPU devices, a data-parallel training
+step, an FE residual partitioned by elements with `shard_map`, a real
+multi-process run and the bytes the collectives move.
+
+One module per concept: `devices` (N simulated devices in a fresh
+process), `data_parallel`, `fe_sharded`, `multiprocess`, `comms`.
+"""
