@@ -111,6 +111,8 @@ def test_data_parallel_all_reduce_moves_parameters_and_batch_statistics(
     for devices, found in on_four_devices["collectives"].items():
         assert set(found.counts) == {"all-reduce"}, (devices, found)
         assert found.bytes["all-reduce"] == expected, (devices, found, expected)
+    alone = on_four_devices["all-reduce alone"]  # what the page times apart
+    assert (alone.counts, alone.bytes) == ({"all-reduce": 1}, {"all-reduce": dp.parameter_bytes()})
     model = on_four_devices["model collectives"]
     assert model.counts.get("all-gather", 0) > 0  # split kernels are gathered
 

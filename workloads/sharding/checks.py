@@ -64,6 +64,19 @@ def step_collectives(devices: int, model_axis: bool = False
     return comms.compiled_collectives(step, state, x, y)
 
 
+def all_reduce_collectives(size_bytes: int, devices: int
+                           ) -> comms.Collectives:
+    """The collectives of `comms.all_reduce_program` for `size_bytes` per
+    device: one all-reduce of that size, if the program is what it says."""
+    from jax.sharding import NamedSharding, PartitionSpec as P
+
+    mesh = dp.data_mesh(devices)
+    rows = np.ones((devices, size_bytes // 4), np.float32)
+    x = jax.device_put(rows, NamedSharding(mesh, P(dp.DATA)))
+    return comms.compiled_collectives(
+        comms.all_reduce_program(mesh, dp.DATA), x)
+
+
 def all_checks(steps: int = 3, n: int = 4,
                counts: Sequence[int] = (1, 2, 4, 8),
                collective_counts: Sequence[int] = (2, 4, 8)
@@ -78,4 +91,6 @@ def all_checks(steps: int = 3, n: int = 4,
         "blocks": blocks_difference(n, widest),
         "collectives": {k: step_collectives(k) for k in collective_counts},
         "model collectives": step_collectives(widest, model_axis=True),
+        "all-reduce alone": all_reduce_collectives(dp.parameter_bytes(),
+                                                   widest),
     }

@@ -79,3 +79,33 @@ def ring_all_reduce_bytes(size_bytes: float, devices: int) -> float:
     `size_bytes`: 2 (N - 1) / N of it, a reduce-scatter then an
     all-gather."""
     return 2 * (devices - 1) / devices * size_bytes
+
+
+def all_reduce_program(mesh: Any, axis: str) -> Callable[[Any], Any]:
+    """A jitted program that only sums one vector per device across
+    `axis` (`psum` in `shard_map`): the collective's cost alone."""
+    import jax
+    from jax.sharding import PartitionSpec as P
+
+    def summed(x: Any) -> Any:
+        return jax.lax.psum(x, axis)
+
+    return jax.jit(jax.shard_map(summed, mesh=mesh, in_specs=P(axis),
+                                 out_specs=P()))
+
+
+def timed_all_reduce(size_bytes: int, devices: int | None = None,
+                     target_s: float | None = None) -> Any:
+    """A `Timing` of one all-reduce of `size_bytes` (float32) per device
+    over `devices` devices: call it through `devices.run_on_devices`."""
+    import jax
+    import numpy as np
+    from jax.sharding import NamedSharding, PartitionSpec as P
+
+    import perfguide as pg
+    from workloads.sharding.data_parallel import DATA, data_mesh
+
+    mesh = data_mesh(devices)
+    rows = np.ones((mesh.size, max(size_bytes // 4, 1)), np.float32)
+    x = jax.device_put(rows, NamedSharding(mesh, P(DATA)))
+    return pg.time_call(all_reduce_program(mesh, DATA), x, target_s=target_s)
