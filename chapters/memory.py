@@ -11,7 +11,7 @@ The page's `Recorder` holds
 - "donation": "donated" / "not donated", size = float32 values: seconds per update, extras
   `plan_*_mib`, `peak_mib`, `faults_per_update`;
 - "rollout": a `SCHEMES` key, size = steps: seconds per gradient, compile time, extras
-  `temp_mib` (plan), `peak_mib` (measured), `k`;
+  `temp_mib` (plan), `peak_mib` (measured), `k`, `faults` (minor page faults per gradient);
 - "keepalive": "<optimizer>, keeps <what>", size = steps: compile seconds, extras the plan (MiB).
 """
 
@@ -156,6 +156,30 @@ def recompute_time_verdict(name: str, scheme: Timing, plain: Timing, steps: int,
     return f"at {steps:,} steps, " + compare_timings(name, scheme, "the plain scan", plain, tie)
 
 
+def gradient_faults_verdict(plain_faults: float, nested_faults: float, plain_temp_mib: float,
+                            plain_s: float, fault_s: float, share: float = FAULT_SHARE,
+                            backend: str = "cpu") -> str:
+    """Minor page faults per gradient at the largest n: are the plain scan's stored fields fresh
+    memory every call? `fault_s`: section 1's cost per fault (<= 0: no estimate)."""
+    if backend != "cpu":
+        return (f"page faults are not read here: they count the host's memory, and the fields "
+                f"live on the {backend}")
+    pages = plain_temp_mib * 2**20 / PAGE_BYTES
+    counts = (f"the plain scan takes {plain_faults:,.0f} minor page faults per gradient, "
+              f"{plain_faults / pages:.2f} per 4 KiB page of its planned temporaries, the nested "
+              f"scheme {nested_faults:,.0f}")
+    if plain_faults < share * pages:
+        return (f"{counts}: fewer than {share:.0%} of a fault per page, so the plain scan's "
+                "stored fields are reused memory here, and page faults do not explain its time")
+    cost = ""
+    if fault_s > 0:
+        cost = (f"; at section 1's cost per fault ({fault_s * 1e6:.1f} µs: the copied update's "
+                f"extra time over its extra faults, an estimate), they come to about "
+                f"{plain_faults * fault_s:.2f} s of the plain scan's {plain_s:.2f} s per gradient")
+    return (f"{counts}: the stored fields are fresh memory on every call, which the kernel maps "
+            f"page by page like the copied update's output in section 1{cost}")
+
+
 # Section 3: what a training loop keeps alive
 def stacked_verdict(outputs_mib: float, aliased_mib: float, stacked_mib: float, kept: str,
                     tol_mib: float = KEEP_TOL_MIB) -> str:
@@ -171,7 +195,7 @@ def stacked_verdict(outputs_mib: float, aliased_mib: float, stacked_mib: float, 
 
 def optimizer_state_verdict(state_mib: float, params_mib: float, aliased_mib: float,
                             share: float = ALIAS_SHARE) -> str:
-    """The optimizer state carried through the loop: its size, and whether it is written in place."""
+    """The optimizer state carried through the loop: its size, and whether it is aliased."""
     size = f"Adam's state is {state_mib / params_mib:.2f}× the parameters ({state_mib:,.2f} MiB)"
     carried = state_mib + params_mib
     if aliased_mib >= share * carried:
@@ -233,6 +257,14 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
      dict(worst="a", planned_mib=100.0, measured_mib=150.0, how="RSS")),
     (recompute_time_verdict, dict(name="nested", scheme=_t(1.0), plain=_t(2.0), steps=10),
      dict(name="nested", scheme=_t(2.0), plain=_t(1.0), steps=10)),
+    (gradient_faults_verdict, dict(plain_faults=64e3, nested_faults=4e3, plain_temp_mib=250.0,
+                                   plain_s=0.25, fault_s=2e-6),
+     dict(plain_faults=10.0, nested_faults=4e3, plain_temp_mib=250.0, plain_s=0.25,
+          fault_s=2e-6)),
+    (gradient_faults_verdict, dict(plain_faults=64e3, nested_faults=4e3, plain_temp_mib=250.0,
+                                   plain_s=0.25, fault_s=2e-6),
+     dict(plain_faults=64e3, nested_faults=4e3, plain_temp_mib=250.0, plain_s=0.25,
+          fault_s=2e-6, backend="gpu")),
     (stacked_verdict, dict(outputs_mib=1.0, aliased_mib=1.0, stacked_mib=0.0, kept="the loss"),
      dict(outputs_mib=2.0, aliased_mib=0.0, stacked_mib=0.0, kept="the loss")),
     (optimizer_state_verdict, dict(state_mib=2.0, params_mib=1.0, aliased_mib=3.0),
@@ -331,13 +363,14 @@ def tradeoff_figure(recorder: Recorder) -> Any:
 def rollout_table(recorder: Recorder) -> str:
     """Markdown table at the largest n: plan, measured peak, compile and time per gradient."""
     rows = ["| scheme | k | XLA's plan: temporaries (MiB) | measured peak above baseline (MiB) "
-            "| compile (s) | s per gradient, median |", "|---|---|---|---|---|---|"]
+            "| page faults per gradient | compile (s) | s per gradient, median |",
+            "|---|---|---|---|---|---|---|"]
     for scheme in recorder.variants("rollout"):
         series = rollout(recorder, scheme)
         r, t = series.records[-1], series.timings[-1]
         k = f"{r.extra['k']:.0f}" if scheme == "nested, every k steps" else "–"
         rows.append(f"| {scheme} | {k} | {r.extra['temp_mib']:,.1f} | {r.extra['peak_mib']:,.1f} "
-                    f"| {r.compile_s:.2f} | {t.median_s:.3f} |")
+                    f"| {r.extra['faults']:,.0f} | {r.compile_s:.2f} | {t.median_s:.3f} |")
     return "\n".join(rows)
 
 
@@ -388,8 +421,20 @@ def glue_donation(recorder: Recorder, array_mib: float) -> None:
     glue_words("donation_time", donation_time_verdict(tim["donated"], tim["not donated"]))
 
 
+def fault_cost_s(recorder: Recorder) -> float:
+    """Section 1's cost per page fault: the copied update's extra time over its extra faults
+    (0 where the copy faults no more, or is no slower)."""
+    rec = {name: recorder.series("donation", name) for name in ("donated", "not donated")}
+    faults = (rec["not donated"].records[-1].extra["faults_per_update"]
+              - rec["donated"].records[-1].extra["faults_per_update"])
+    extra_s = rec["not donated"].timings[-1].median_s - rec["donated"].timings[-1].median_s
+    return extra_s / faults if faults > 0 and extra_s > 0 else 0.0
+
+
 def glue_rollout(recorder: Recorder, field_mib: float, how: str) -> None:
     """Section 2: the rollout's figures, table and verdicts."""
+    import jax
+
     from perfguide.glue import glue_figure, glue_number, glue_words
 
     plain, step, nest = (rollout(recorder, s) for s in
@@ -416,6 +461,9 @@ def glue_rollout(recorder: Recorder, field_mib: float, how: str) -> None:
         "the checkpointed step", step.timings[-1], plain.timings[-1], n))
     glue_words("nested_time", recompute_time_verdict(
         "the nested scheme", nest.timings[-1], plain.timings[-1], n))
+    glue_words("gradient_faults", gradient_faults_verdict(
+        plain.records[-1].extra["faults"], nest.records[-1].extra["faults"], temp["plain"],
+        plain.timings[-1].median_s, fault_cost_s(recorder), backend=jax.default_backend()))
     gaps = [(abs(m - p) - max(PLAN_TOL * p, PLAN_FLOOR_MIB), f"{s}, {size:,.0f} steps", p, m)
             for s in recorder.variants("rollout") for size, p, m in
             zip(rollout(recorder, s).sizes, _extra(rollout(recorder, s), "temp_mib"),

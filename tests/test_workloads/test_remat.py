@@ -110,6 +110,11 @@ def test_donation_side_measures_the_copy_and_not_the_donation() -> None:
     assert copied.faults_per_update > 0.5 * n * 4 / 4096 > donated.faults_per_update
 
 
+def test_fault_cost_is_left_out_where_the_copy_is_not_slower() -> None:
+    words = page.gradient_faults_verdict(64e3, 0.0, 250.0, 0.25, fault_s=0.0)
+    assert "fresh memory" in words and "µs" not in words
+
+
 def test_keepalive_plan_is_what_the_shapes_predict() -> None:
     adam = remat.plan("Adam", "the parameters", steps=10)
     assert adam.opt_state == pytest.approx(2 * adam.params, rel=1e-3)
@@ -130,3 +135,4 @@ def test_rollout_side_measures_a_peak_that_follows_the_plan(fields) -> None:
         assert abs(point.peak.mib - point.temp_mib) <= max(
             page.PLAN_TOL * point.temp_mib, page.PLAN_FLOOR_MIB), (scheme, point)
         assert point.timing.mode == "latency" and point.compile_s > 0
+        assert point.faults >= 0  # minor page faults of one more gradient

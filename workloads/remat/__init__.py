@@ -7,7 +7,8 @@
 - `keepalive`: what a scanned training loop keeps alive, from its plan.
 """
 
-from workloads.remat.donation import UPDATES, DonationRun, donation_side
+from workloads.remat.donation import (
+    CHAINED_CALLS, UPDATES, DonationRun, donation_side)
 from workloads.remat.keepalive import CASES, STEPS, KeptAlive, plan
 from workloads.remat.peak import Peak, call_peak, peak_over
 from workloads.remat.rollout import (
@@ -16,7 +17,7 @@ from workloads.remat.rollout import (
 from workloads.remat.sides import RolloutPoint, rollout_side
 
 __all__ = [
-    "CASES", "DonationRun", "KeptAlive", "Peak", "RolloutPoint", "SCHEMES",
+    "CHAINED_CALLS", "CASES", "DonationRun", "KeptAlive", "Peak", "RolloutPoint", "SCHEMES",
     "STEPS", "UPDATES", "call_peak", "checkpointed", "donation_side",
     "gradient", "loss", "nested", "peak_over", "plain", "plan",
     "predicted_fields", "rollout_side", "segment_length",

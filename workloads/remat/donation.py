@@ -4,7 +4,6 @@ peak, the page faults and the time, in a process of its own.
 The update is the habits page's: `p - 0.01 * g` on one large array.
 """
 
-import resource
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +14,7 @@ import numpy as np
 from perfguide.timing import Timing, time_call
 from workloads.habits.donation import memory_mib
 from workloads.habits.donation import update_copied, update_donated
-from workloads.remat.peak import Peak, call_peak
+from workloads.remat.peak import Peak, call_peak, minor_faults
 
 UPDATES = {"donated": update_donated, "not donated": update_copied}
 CHAINED_CALLS = 3  # updates in the measured window: a loop, not one call
@@ -33,10 +32,6 @@ class DonationRun:
     result: Any  # p after the first update, for the equality check
 
 
-def _minor_faults() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-
-
 def donation_side(variant: str, n: int,
                   runs: dict[str, Any]) -> DonationRun:
     """Compile `update` on n float32 values, then measure the chained
@@ -45,19 +40,19 @@ def donation_side(variant: str, n: int,
     g = jnp.ones(n, jnp.float32)
     p = jnp.zeros(n, jnp.float32)
     plan = memory_mib(update, p, g)
-    first = jax.block_until_ready(update(p, g))  # compiles
+    state = {"p": jax.block_until_ready(update(p, g))}  # compiles
     # np.array copies: a NumPy view would hold the buffer, and a buffer
     # held elsewhere cannot be donated
-    deleted, result = p.is_deleted(), np.array(first)
-    state = {"p": first}
+    deleted, result = p.is_deleted(), np.array(state["p"])
+    del p  # only the loop's own p stays alive, as in a training loop
 
     def chained(calls: int) -> jax.Array:
         for _ in range(calls):  # the old p is dropped as the new is bound
             state["p"] = update(state["p"], g)
         return state["p"]
 
-    before = _minor_faults()
+    before = minor_faults()
     peak, _ = call_peak(chained, CHAINED_CALLS)
-    faults = (_minor_faults() - before) / CHAINED_CALLS
+    faults = (minor_faults() - before) / CHAINED_CALLS
     timing = time_call(chained, 1, **runs)
     return DonationRun(plan, peak, timing, deleted, faults, result)

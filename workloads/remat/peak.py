@@ -1,6 +1,7 @@
 """Peak memory over a stretch of code: the kernel's high-water mark of
 resident memory on the CPU, the allocator's peak on a device."""
 
+import resource
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +31,11 @@ def _status_mib(key: str) -> float:
         if line.startswith(f"{key}:"):
             return int(line.split()[1]) / 1024
     raise KeyError(key)
+
+
+def minor_faults() -> int:
+    """Minor page faults of this process so far: pages newly mapped."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def high_water_mark_resets() -> bool:

@@ -9,8 +9,8 @@ import jax
 import numpy as np
 
 from perfguide.compilation import compile_log
-from perfguide.timing import Timing, time_call
-from workloads.remat.peak import Peak, call_peak
+from perfguide.timing import Timing, block, time_call
+from workloads.remat.peak import Peak, call_peak, minor_faults
 from workloads.remat.rollout import SCHEMES, gradient, segment_length
 
 
@@ -23,6 +23,7 @@ class RolloutPoint:
     compile_s: float  # trace, lower and compile, from JAX's events
     timing: Timing  # seconds per gradient, latency, compiled
     k: int  # steps per segment of the nested scheme
+    faults: int  # minor page faults of one more gradient: pages mapped
     grads: tuple[np.ndarray, np.ndarray]  # w.r.t. d0 and v
 
 
@@ -31,7 +32,8 @@ def rollout_side(scheme: str, steps: int, density: np.ndarray,
                  runs: dict[str, Any]) -> RolloutPoint:
     """Compile the gradient and read its plan; measure the peak memory of
     its first run (whose result is checked) over the memory in use before
-    it, before any freed buffer can hide in the baseline; then time it."""
+    it, before any freed buffer can hide in the baseline; then time it
+    and count the page faults of one more call."""
     d0, v = jax.device_put(density), jax.device_put(velocity)
     fn = gradient(SCHEMES[scheme], steps)
     with compile_log() as log:
@@ -39,6 +41,9 @@ def rollout_side(scheme: str, steps: int, density: np.ndarray,
     plan = compiled.memory_analysis()
     peak, grads = call_peak(compiled, d0, v)  # the first run: all fresh
     timing = time_call(compiled, d0, v, **runs)  # compiled: no compile
+    before = minor_faults()
+    block(compiled(d0, v))
     return RolloutPoint(plan.temp_size_in_bytes / 2**20, peak,
                         log.total_s, timing, segment_length(steps),
+                        minor_faults() - before,
                         (np.array(grads[0]), np.array(grads[1])))
