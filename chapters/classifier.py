@@ -22,6 +22,9 @@ from workloads.sides import TORCH_COMPILED, TORCH_EAGER
 TARGET_ACCURACY = 0.95  # the fixed test accuracy timed to
 ACCURACY_TOLERANCE = 0.02  # final accuracies within 2 points (7 of 360)
 LOSS_RTOL = 1e-3  # first-epoch losses of every side against nnx.jit's
+HELD_BACK = "the noise check flags this run (see the box above)"
+ONE_SETTING = ("this run had one core only, so there is no all-core "
+               "figure")
 NNX_JIT, SCAN, FLAT = "nnx.jit", "nnx.scan", "jax.jit flat leaves"
 CANDIDATES = tuple(n for n in PYTHON_LOOPS if n != NNX_JIT)
 """The Python loops that may be the fastest (the page measures some)."""
@@ -135,35 +138,53 @@ def scan_verdict(model: str, scan_t: Timing, loop_t: Timing,
         "the scanned epoch", scan_t, f"the `{loop}` loop", loop_t, TIE))
 
 
-def hlo_verdict(scan_counts: tuple[int, int], step_counts: tuple[int, int],
-                scan_slower: bool) -> str:
-    """What the compiled programs show about the scanned CNN: how many of
-    their convolutions are in XLA's canonical order (a count, not a
-    timing of each convolution)."""
+Count = tuple[int, int]  # (convolutions out of canonical order, all)
+
+
+def hlo_verdict(scan_counts: Count, step_counts: Count,
+                handed: tuple[Count, Count], scan_slower: bool) -> str:
+    """What the programs show about the scanned CNN: how many of their
+    convolutions are out of XLA's canonical order, as JAX hands them to
+    XLA (`handed`: step, scan) and as compiled (a count, not a timing of
+    each convolution)."""
     odd, total = scan_counts
     step_odd, step_total = step_counts
-    facts = (f"in the scanned epoch's compiled program {odd} of its {total} "
-             f"convolutions are not in XLA's canonical NHWC order "
-             f"(`b01f_01io->b01f`); in the per-step program, {step_odd} of "
-             f"{step_total}")
+    given = (f"in both, JAX hands XLA {handed[0][0]} of {handed[0][1]} "
+             "convolutions" if handed[0] == handed[1] else
+             f"JAX hands XLA {handed[0][0]} of {handed[0][1]} convolutions "
+             f"in the step and {handed[1][0]} of {handed[1][1]} in the "
+             "scanned epoch")
+    facts = (f"{given} out of the canonical NHWC order "
+             f"(`b01f_01io->b01f`); compiled, the per-step program has "
+             f"{step_odd} of {step_total} left, the scanned epoch {odd} "
+             f"of {total}")
     if scan_slower and odd > step_odd:
-        return (f"The compiled programs differ where the time goes: {facts}. "
-                "XLA rewrote every convolution of the per-step program into "
-                "that order, and not those of the loop body. JAX issue "
+        return (f"The compiled programs differ: {facts}. XLA rewrote the "
+                "per-step program's convolutions into that order, and not "
+                "those inside the loop body. JAX issue "
                 "[jax#12868](https://github.com/jax-ml/jax/issues/12868) "
-                "reports convolutions much slower inside a loop body on the "
-                "CPU. This "
-                "page counts the difference; it does not time each "
-                "convolution.")
+                "reports a channel-first convolution much slower inside a "
+                "loop body than alone on XLA:CPU, and its channel-last twin "
+                "not. This page counts the convolutions; it does not time "
+                "them one by one, so it does not show that they are where "
+                "the scanned epoch's time goes.")
     if scan_slower:
-        return (f"The convolution layouts do not explain it: {facts}. This "
-                "page does not time the convolutions one by one.")
+        return (f"The convolution layouts do not tell the programs apart: "
+                f"{facts}. This page does not time the convolutions one by "
+                "one.")
     return f"For the record, {facts}."
 
 
 def library_verdict(setting: str, jax_name: str, jax_t: Timing,
-                    torch_name: str, torch_t: Timing) -> str:
-    """JAX's fastest against PyTorch's fastest at one setting."""
+                    torch_name: str, torch_t: Timing,
+                    noisy: bool = False) -> str:
+    """A Flax way against a PyTorch way at one setting; held back when
+    the noise check flags the run, since each library ran in one process
+    of its own and a slow spell can fall on one of them only."""
+    if noisy and resolved(jax_t, torch_t, TIE):
+        return (f"{setting}: {jax_name} {ms(jax_t.median_s)} and "
+                f"{torch_name} {ms(torch_t.median_s)} per epoch, not "
+                f"compared: {HELD_BACK}")
     return f"{setting}: " + compare_timings(jax_name, jax_t, torch_name,
                                             torch_t, TIE)
 
@@ -206,10 +227,16 @@ def accuracy_verdict(finals: dict[str, float], reached: dict[str, int | None],
     return f"{spread}; every implementation reaches {target:.0%} {when}"
 
 
-def time_to_verdict(model: str, times: dict[str, float | None]) -> str:
+def time_to_verdict(model: str, times: dict[str, float | None],
+                    held_back: tuple[str, ...] = ()) -> str:
     """Which implementation trains to the target soonest (steady state),
-    and by how much over the slowest that got there."""
-    done = {name: t for name, t in times.items() if t is not None}
+    and by how much over the slowest that got there; the `held_back`
+    ones (another library's, on a noisy run) are left out of the
+    comparison."""
+    done = {name: t for name, t in times.items()
+            if t is not None and name not in held_back}
+    if held_back:
+        model = f"{model}, {' and '.join(held_back)} left out as {HELD_BACK}"
     if not done:
         return f"{model}: no implementation reached the target"
     best = min(done, key=done.__getitem__)
@@ -277,16 +304,25 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
      dict(model="CNN", scan_t=_t(1.0), loop_t=_t(0.05), loop="flat"),
      dict(model="CNN", scan_t=_t(0.01), loop_t=_t(0.05), loop="flat")),
     (hlo_verdict,
-     dict(scan_counts=(3, 5), step_counts=(0, 5), scan_slower=True),
-     dict(scan_counts=(0, 5), step_counts=(0, 5), scan_slower=False)),
+     dict(scan_counts=(3, 5), step_counts=(0, 5), handed=((3, 5), (3, 5)),
+          scan_slower=True),
+     dict(scan_counts=(0, 5), step_counts=(0, 5), handed=((3, 5), (3, 5)),
+          scan_slower=False)),
     (hlo_verdict,
-     dict(scan_counts=(3, 5), step_counts=(0, 5), scan_slower=True),
-     dict(scan_counts=(0, 5), step_counts=(0, 5), scan_slower=True)),
+     dict(scan_counts=(3, 5), step_counts=(0, 5), handed=((3, 5), (3, 5)),
+          scan_slower=True),
+     dict(scan_counts=(0, 5), step_counts=(0, 5), handed=((3, 5), (3, 5)),
+          scan_slower=True)),
     (library_verdict,
      dict(setting="1 core", jax_name="JAX", jax_t=_t(0.01),
           torch_name="PyTorch", torch_t=_t(0.05)),
      dict(setting="1 core", jax_name="JAX", jax_t=_t(0.05),
           torch_name="PyTorch", torch_t=_t(0.01))),
+    (library_verdict,
+     dict(setting="1 core", jax_name="JAX", jax_t=_t(0.01),
+          torch_name="PyTorch", torch_t=_t(0.05)),
+     dict(setting="1 core", jax_name="JAX", jax_t=_t(0.01),
+          torch_name="PyTorch", torch_t=_t(0.05), noisy=True)),
     (compile_verdict,
      dict(model="CNN", compile_s=10.0, eager_t=_t(0.1),
           compiled_t=_t(0.05), epochs=500),
@@ -305,6 +341,10 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
     (time_to_verdict,
      dict(model="MLP", times={"a": 0.1, "b": 1.0}),
      dict(model="MLP", times={"a": 1.0, "b": 1.01})),
+    (time_to_verdict,
+     dict(model="MLP", times={"a": 0.1, "b": 1.0, "c": 1.0}),
+     dict(model="MLP", times={"a": 0.1, "b": 1.0, "c": 1.0},
+          held_back=("a",))),
     (feed_verdict,
      dict(what="host", fed_t=_t(0.02), staged_t=_t(0.01), steps=44),
      dict(what="host", fed_t=_t(0.0101), staged_t=_t(0.01), steps=44)),
@@ -406,7 +446,9 @@ def epochs_figure(found: dict[int, Side], loop: str) -> Any:
         ax.set(xlabel="ms per epoch (median, whiskers: spread)",
                title=MODELS[kind])
         ax.grid(axis="y", visible=False)
-    axes[0, 0].legend(loc="lower right", fontsize=8, title="each process")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2,
+               fontsize=8, title="each process")  # clear of the whiskers
     return fig
 
 
@@ -443,16 +485,16 @@ def curves_figure(found: dict[int, Side], threads: int, loop: str) -> Any:
     return fig
 
 
-def ways_table(loops: tuple[str, ...]) -> str:
+def ways_table(loops: tuple[str, ...], optimizer: str = "fused") -> str:
     """Markdown: every implementation the page measures and what Python
-    does around each step."""
+    does around each step; `optimizer`: which Adam kernel PyTorch ran."""
     rows = ["| implementation | per step, from Python |", "|---|---|"]
     for name in loops:
         rows.append(f"| {label(name)} | {VARIANTS[name].per_call} |")
     rows.append(f"| {label(TORCH_EAGER)} | every operation of the step "
-                "dispatched from Python; fused Adam |")
+                f"dispatched from Python; {optimizer} Adam |")
     rows.append(f"| {label(TORCH_COMPILED)} | one compiled forward and "
-                "backward (Inductor), then the fused Adam step |")
+                f"backward (Inductor), then the {optimizer} Adam step |")
     return "\n".join(rows)
 
 
@@ -485,8 +527,10 @@ def busy_words(found: dict[int, Side], kind: str, busy: bool) -> str:
 
 
 def glue_page(found: dict[int, Side], loop: str, steps: int,
-              max_loss_rdiff: float, busy: bool = False) -> None:
-    """Glue every number, table, figure and verdict of the page."""
+              max_loss_rdiff: float, busy: bool = False,
+              noisy: bool = False) -> None:
+    """Glue every number, table, figure and verdict of the page; `noisy`
+    (the noise check flags the run) holds the library verdicts back."""
     from perfguide.glue import glue_figure, glue_number, glue_words
 
     settings = sorted(found)
@@ -495,9 +539,15 @@ def glue_page(found: dict[int, Side], loop: str, steps: int,
     epochs = len(next(iter(found[one].runs["cnn"].values())).accuracy)
     glue_words("loop", f"`{loop}`")
     glue_words("spread_words", _spread_words(found))
-    glue_number("cores", every)
+    glue_words("settings_words", "once pinned to one core and once on all "
+               f"{every} cores" if every > one else "on the one core this run "
+               "had, so there is no all-core figure")
+    glue_words("runs_where", "both thread settings" if every > one
+               else "one core")
     glue_number("steps", steps)
     glue_number("max_loss_rdiff", max_loss_rdiff)
+    glue_words("ways_table", ways_table(flax, found[one].notes.get(
+        "optimizer", "fused")))
     glue_figure("fig_epochs", epochs_figure(found, loop))
     glue_figure("fig_curves", curves_figure(found, one, loop))
     for kind, model in MODELS.items():
@@ -512,17 +562,22 @@ def glue_page(found: dict[int, Side], loop: str, steps: int,
         glue_words(f"scan_{kind}", scan_verdict(model, runs[SCAN].timing,
                                                 loop_t, loop))
         for key, threads in (("one", one), ("all", every)):
+            setting = f"{model}, {thread_label(threads)} each"
+            if key == "all" and every == one:
+                for verdict in ("lib", "plain"):
+                    glue_words(f"{verdict}_{kind}_all",
+                               f"{model}, all cores: {ONE_SETTING}")
+                continue
             at = found[threads].runs[kind]
             jax_best, torch_best = fastest_of(at, flax), fastest_of(at, TORCH)
             glue_words(f"lib_{kind}_{key}", library_verdict(
-                f"{model}, {thread_label(threads)} each",
-                label(jax_best), at[jax_best].timing,
-                label(torch_best), at[torch_best].timing))
+                setting, label(jax_best), at[jax_best].timing,
+                label(torch_best), at[torch_best].timing, noisy))
             glue_words(f"plain_{kind}_{key}", library_verdict(
-                f"{model}, {thread_label(threads)} each", label(NNX_JIT),
-                at[NNX_JIT].timing, label(TORCH_EAGER),
-                at[TORCH_EAGER].timing))
-        glue_words(f"threads_{kind}", "; ".join(
+                setting, label(NNX_JIT), at[NNX_JIT].timing,
+                label(TORCH_EAGER), at[TORCH_EAGER].timing, noisy))
+        glue_words(f"threads_{kind}", f"{model}: {ONE_SETTING}"
+                   if every == one else f"{model}: " + "; ".join(
             threads_verdict(label(name), found[one].runs[kind][name]
                             .timing, found[every].runs[kind][name].timing,
                             every)
@@ -548,20 +603,24 @@ def glue_page(found: dict[int, Side], loop: str, steps: int,
             TARGET_ACCURACY, ACCURACY_TOLERANCE))
         glue_number(f"runs_{kind}", len(every_run))
         glue_words(f"time_to_{kind}", time_to_verdict(
-            model, {label(n): time_to(r) for n, r in runs.items()}))
+            model, {label(n): time_to(r) for n, r in runs.items()},
+            tuple(label(n) for n in runs if n in TORCH) if noisy else ()))
     glue_feeding(found, steps)
 
 
 def glue_hlo(found: dict[int, Side], loop: str,
-             counts: dict[str, tuple[int, int]]) -> None:
-    """The scanned CNN's convolution layouts, against the per-step one's."""
+             counts: dict[str, tuple[Count, Count]]) -> None:
+    """The scanned CNN's convolution layouts against the per-step
+    program's: `counts[name]` = (as handed to XLA, as compiled)."""
     from perfguide.glue import glue_words
 
     one = found[min(found)].runs["cnn"]
     scan_t, loop_t = one[SCAN].timing, one[loop].timing
     slower = (resolved(scan_t, loop_t, TIE)
               and scan_t.median_s > loop_t.median_s)
-    glue_words("hlo_words", hlo_verdict(counts[SCAN], counts[FLAT], slower))
+    glue_words("hlo_words", hlo_verdict(
+        counts[SCAN][1], counts[FLAT][1], (counts[FLAT][0], counts[SCAN][0]),
+        slower))
 
 
 def glue_feeding(found: dict[int, Side], steps: int) -> None:

@@ -91,10 +91,11 @@ def noncanonical_convolutions(hlo_text: str) -> tuple[int, int]:
     return sum(label != "b01f_01io->b01f" for label in labels), len(labels)
 
 
-def compiled_text(name: str, kind: str, x: jax.Array, y: jax.Array,
-                  order: np.ndarray) -> str:
-    """The optimised HLO of one step (per-step variants) or of one
-    scanned epoch (`nnx.scan`), as XLA compiled it for this device."""
+def program_texts(name: str, kind: str, x: jax.Array, y: jax.Array,
+                  order: np.ndarray) -> tuple[str, str]:
+    """The HLO of one step (per-step variants) or of one scanned epoch
+    (`nnx.scan`): as JAX hands it to XLA, and as XLA compiled it for this
+    device."""
     variant = VARIANTS[name]
     _, step = build(name, kind)
     ids = jax.device_put(order)
@@ -105,4 +106,4 @@ def compiled_text(name: str, kind: str, x: jax.Array, y: jax.Array,
         lowered = step.pure_step.lower(state, x, y, ids[0])
     else:
         raise ValueError(f"{name}: no functional step to lower")
-    return lowered.compile().as_text()
+    return lowered.as_text(dialect="hlo"), lowered.compile().as_text()
