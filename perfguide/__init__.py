@@ -6,7 +6,7 @@ from perfguide.environment import environment, environment_table, set_determinis
 from perfguide.goals import Goal, Results
 from perfguide.interleave import pool, time_interleaved
 from perfguide.isolated import Isolated, run_isolated
-from perfguide.memory import device_memory_stats, peak_rss_mib
+from perfguide.memory import Peak, call_peak, device_memory_stats, minor_faults, peak_over, peak_rss_mib
 from perfguide.noise import NoiseCheck, noise_check, show_noise
 from perfguide.glue import glue_figure, glue_number, glue_timing, glue_words
 from perfguide.plotting import plain_log, timing_band, timing_bars, unit_label, use_style
@@ -28,6 +28,10 @@ __all__ = [
     "compare_timings",
     "CompileLog",
     "device_memory_stats",
+    "Peak",
+    "call_peak",
+    "minor_faults",
+    "peak_over",
     "environment",
     "environment_table",
     "fastest",

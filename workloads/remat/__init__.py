@@ -1,6 +1,5 @@
 """Where a JAX program's memory goes, one module per concept.
 
-- `peak`: one call's peak memory (kernel high-water mark, or device);
 - `donation`: a large update, its input donated or not, measured;
 - `rollout`: the gradient through the advection loop, three ways;
 - `sides`: one rollout gradient measured in a process of its own;
@@ -10,15 +9,14 @@
 from workloads.remat.donation import (
     CHAINED_CALLS, UPDATES, DonationRun, donation_side)
 from workloads.remat.keepalive import CASES, STEPS, KeptAlive, plan
-from workloads.remat.peak import Peak, call_peak, peak_over
 from workloads.remat.rollout import (
     SCHEMES, checkpointed, gradient, loss, nested, plain, predicted_fields,
     segment_length)
 from workloads.remat.sides import RolloutPoint, rollout_side
 
 __all__ = [
-    "CHAINED_CALLS", "CASES", "DonationRun", "KeptAlive", "Peak", "RolloutPoint", "SCHEMES",
-    "STEPS", "UPDATES", "call_peak", "checkpointed", "donation_side",
-    "gradient", "loss", "nested", "peak_over", "plain", "plan",
+    "CHAINED_CALLS", "CASES", "DonationRun", "KeptAlive", "RolloutPoint", "SCHEMES",
+    "STEPS", "UPDATES", "checkpointed", "donation_side",
+    "gradient", "loss", "nested", "plain", "plan",
     "predicted_fields", "rollout_side", "segment_length",
 ]

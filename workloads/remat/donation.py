@@ -14,7 +14,7 @@ import numpy as np
 from perfguide.timing import Timing, time_call
 from workloads.habits.donation import memory_mib
 from workloads.habits.donation import update_copied, update_donated
-from workloads.remat.peak import Peak, call_peak, minor_faults
+from perfguide.memory import Peak, call_peak, minor_faults
 
 UPDATES = {"donated": update_donated, "not donated": update_copied}
 CHAINED_CALLS = 3  # updates in the measured window: a loop, not one call

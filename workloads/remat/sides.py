@@ -10,7 +10,7 @@ import numpy as np
 
 from perfguide.compilation import compile_log
 from perfguide.timing import Timing, block, time_call
-from workloads.remat.peak import Peak, call_peak, minor_faults
+from perfguide.memory import Peak, call_peak, minor_faults
 from workloads.remat.rollout import SCHEMES, gradient, segment_length
 
 
