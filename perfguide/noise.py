@@ -3,7 +3,7 @@
 import os
 from dataclasses import dataclass
 
-from perfguide.threads import all_cores
+from perfguide.threads import all_cores, thread_label
 from perfguide.timing import Timing
 
 MAX_RELATIVE_SPREAD = 0.25  # a headline figure whose IQR (or min-max band) exceeds 25% of its median
@@ -32,7 +32,7 @@ class NoiseCheck:
     def message(self) -> str:
         """One sentence either way, with the thresholds and the measured values."""
         facts = (
-            f"load average {self.load_1min:.1f} on {self.cores} cores; widest spread among the headline "
+            f"load average {self.load_1min:.1f} on {thread_label(self.cores)}; widest spread among the headline "
             f"figures {self.widest_spread:.0%} of its median ({self.widest}; threshold {self.max_spread:.0%})"
         )
         if self.noisy:
