@@ -53,7 +53,8 @@ def compile_programs(sizes: dict[str, int]) -> dict[str, Any]:
     folder = Path(os.environ["JAX_COMPILATION_CACHE_DIR"])
     found: dict[str, Any] = {}
     for name, size in sizes.items():
-        fn, args = PROGRAMS[name](size)
+        fn: Any
+        fn, args = PROGRAMS[name](size)  # a jitted function: it lowers
         with compile_log() as log:
             fn.lower(*args).compile()
         found[name] = {phase: log.seconds(phase)

@@ -26,7 +26,7 @@ class ProgramFacts:
 
     @property
     def intensity(self) -> float:
-        """Flops per byte accessed: where the program sits on a roofline."""
+        """Flops per byte accessed: where a program sits on a roofline."""
         return self.flops / self.bytes_accessed if self.bytes_accessed else 0.0
 
 
@@ -87,7 +87,9 @@ def dumped_files(size: int = 1024) -> dict[str, Any]:
                             os.environ["XLA_FLAGS"]).group(1))  # type: ignore
     x = jax.device_put(np.ones(size, np.float32))
     jax.jit(program)(x).block_until_ready()
-    names = sorted(p.name for p in folder.iterdir() if "jit_program" in p.name)
+    names = sorted(p.name for p in folder.iterdir()
+                   if "jit_program" in p.name)
     passes = [n for n in names if ".after_" in n]
     return {"files": len(names), "pass_files": len(passes),
-            "first": passes[0] if passes else "", "last": passes[-1] if passes else ""}
+            "first": passes[0] if passes else "",
+            "last": passes[-1] if passes else ""}

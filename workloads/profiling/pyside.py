@@ -2,9 +2,9 @@
 deterministic profiler): what share of its time each phase takes.
 
 A phase is a function picked by its file and name (of several with that
-name, the outermost); its cumulative time includes everything it calls. What no phase covers (the rest of the
-caller's own time, and the compiled program that its C++ runs without
-calling Python) is reported as the rest.
+name, the outermost); its cumulative time includes everything it calls.
+What no phase covers (the caller's own code, the wait for the result, and
+the compiled program that C++ runs without calling Python) is the rest.
 """
 
 import cProfile
@@ -20,7 +20,6 @@ from perfguide.timing import block
 NNX_JIT_PHASES = {
     "graph flatten (split the objects)": ("flax/nnx/graphlib.py", "flatten"),
     "graph unflatten (write back)": ("flax/nnx/graphlib.py", "unflatten"),
-    "wait for the result": ("perfguide/timing.py", "block"),
 }
 
 

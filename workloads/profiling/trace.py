@@ -10,15 +10,17 @@ arguments and say which compiled operation ran, on which thread, when.
 import gzip
 import json
 import statistics
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jax
+import numpy as np
 
 from perfguide.interleave import pool
-from perfguide.timing import Timing, block, time_call
+from perfguide.timing import Timing, block, gc_paused, time_call
 
 
 @dataclass(frozen=True)
@@ -118,37 +120,56 @@ def record(fn: Callable[..., Any], *args: Any, folder: Path | str,
            calls: int = 5, label: str = "call",
            python: bool = False) -> Trace:
     """Trace `calls` calls of `fn(*args)`, each waited on inside its
-    annotation, after one untraced call (compilation stays out)."""
+    annotation, after one untraced call (compilation stays out); the
+    garbage collector off, as under the clock."""
     block(fn(*args))
     before = set(Path(folder).rglob("perfetto_trace.json.gz"))
     with jax.profiler.trace(folder, create_perfetto_trace=True,
                             profiler_options=options(python)):
         for i in range(calls):
-            with jax.profiler.TraceAnnotation(f"{label} {i}"):
+            with jax.profiler.TraceAnnotation(f"{label} {i}"), gc_paused():
                 block(fn(*args))
     (path,) = set(Path(folder).rglob("perfetto_trace.json.gz")) - before
     return parse(path, label)
 
 
-def clock_and_trace(fn: Callable[..., Any], *args: Any, folder: Path,
-                    calls: int, rounds: int = 5
+def fast_quarter_us(clock: Timing, traces: list[Trace]
+                    ) -> tuple[float, float]:
+    """Lower quartile of the clocked calls and of the traced spans, µs.
+    Another process on the core only adds time, to some calls of either
+    kind: the fastest quarter of each is the call undisturbed."""
+    spans = [s for trace in traces for s in trace.spans_us()]
+    return (float(np.percentile(clock.per_call_s, 25)) * 1e6,
+            float(np.percentile(spans, 25)))
+
+
+def agrees(clock: Timing, traces: list[Trace], tolerance: float) -> bool:
+    """Do the fast quarters of trace and clock agree within `tolerance`?"""
+    clock_us, span_us = fast_quarter_us(clock, traces)
+    return abs(span_us / clock_us - 1) <= tolerance
+
+
+def clock_and_trace(fn: Callable[..., Any], *args: Any,
+                    folder: Path | None, calls: int, rounds: int = 5,
+                    most: int = 0, tolerance: float = 0.0
                     ) -> tuple[Timing, list[Trace]]:
     """Rounds of `calls` clocked calls (`time_call`, one call per repeat,
     latency) and `calls` traced calls, in turn, so that a slow spell of
     the machine falls on both; the clock's calls pooled, one trace per
-    round. Only the first round's files stay in `folder`."""
-    import tempfile
-
-    clocks, traces = [], []
-    for r in range(rounds):
+    round. Past `rounds`, rounds go on, up to `most`, while trace and
+    clock differ by more than `tolerance`: more rounds shrink the noise,
+    a real gap stays. Only the first trace's files stay in `folder`."""
+    clocks: list[Timing] = []
+    traces: list[Trace] = []
+    while len(traces) < rounds or (len(traces) < most and not agrees(
+            pool(clocks), traces, tolerance)):
         clocks.append(time_call(fn, *args, repeats=calls, warmup=0,
                                 target_s=0))
-        if r == 0:
-            traces.append(record(fn, *args, folder=folder, calls=calls))
-            continue
         with tempfile.TemporaryDirectory(prefix="trace-") as scratch:
-            traces.append(record(fn, *args, folder=scratch, calls=calls))
+            keep = folder if folder is not None and not traces else scratch
+            traces.append(record(fn, *args, folder=keep, calls=calls))
     return pool(clocks), traces
+
 
 KINDS = (  # (kind, words in an op's name), first match wins
     ("library call", ("ynn", "xnn", "onednn", "custom-call")),
