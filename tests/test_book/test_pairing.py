@@ -1,6 +1,7 @@
 """Each notebook is a jupytext pair in sync: the .md is the source, the .ipynb is generated and stripped."""
 
 import json
+import re
 from pathlib import Path
 
 import jupytext
@@ -112,3 +113,12 @@ def _included_lines(page: Path) -> list[tuple[str, str]]:
 def test_code_a_page_includes_fits_the_column(source: Path) -> None:
     long = [(what, len(line)) for what, line in _included_lines(source) if len(line) > 78]
     assert not long, f"{source.name} shows lines over 78 characters: {long}"
+
+
+def test_figure_and_target_labels_are_unique_across_pages() -> None:
+    """Sphinx labels are global: two pages naming a figure alike fail the -W build (late)."""
+    seen: dict[str, str] = {}
+    for source in sorted((REPOSITORY / "notebooks").glob("*.md")):
+        for label in re.findall(r"^:name:\s*(\S+)\s*$", source.read_text(), flags=re.M):
+            assert label not in seen, f"label {label!r} in {source.name} and in {seen[label]}"
+            seen[label] = source.name
