@@ -7,7 +7,7 @@ import numpy as np
 from perfguide.goals import Goal
 from perfguide.threads import thread_label
 from perfguide.timing import Timing
-from perfguide.verdicts import resolved
+from perfguide.verdicts import compare_timings, resolved
 from workloads.fem import LABELS, RESIDUAL_METHODS, STIFFNESS_METHODS, methods_of
 
 TIE = 0.10  # two figures within 10% of each other are reported as the same
@@ -104,6 +104,23 @@ def roof_rise_verdict(name: str, one: float, every: float, cores: int,
             "its path to memory)")
 
 
+def solve_threads_verdict(solves: dict[str, tuple[Timing, Timing]], cores: int,
+                          tie: float = TIE) -> str:
+    """Did all cores speed up each solve? {label: (1 core, all cores)}: the ones told apart
+    named with their ratio, the rest together as not told apart at `tie`."""
+    apart = [compare_timings(f"{label} on {cores} cores", every, "on 1 core", one, tie)
+             for label, (one, every) in solves.items() if resolved(one, every, tie)]
+    alike = [label for label, (one, every) in solves.items() if not resolved(one, every, tie)]
+    bands = f"(medians within {tie:.0%}, or their bands overlap)"
+    if alike and len(alike) == len(solves) > 1:
+        apart.append(f"for none of the {len(alike)} solves are 1 core and {cores} cores told "
+                     f"apart {bands}")
+    elif alike:
+        names = " and ".join(f"“{label}”" for label in alike)
+        apart.append(f"for {names}, 1 core and {cores} cores are not told apart {bands}")
+    return "; ".join(apart)
+
+
 _ROOF = {"name": "A", "intensity": 0.5, "achieved": 4e9, "peak": 1e11, "bandwidth": 1e10,
          "bandwidth_step": 1e10}
 VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
@@ -120,6 +137,10 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
      {"scalar": _timing(1.0), "blocks": _timing(3.0)}),
     (scatter_verdict, {"scalar": _timing(3.0), "blocks": _timing(1.0)},
      {"scalar": _timing(1.05), "blocks": _timing(1.0)}),
+    (solve_threads_verdict, {"solves": {"CG": (_timing(1.0), _timing(0.5))}, "cores": 2},
+     {"solves": {"CG": (_timing(0.5), _timing(1.0))}, "cores": 2}),
+    (solve_threads_verdict, {"solves": {"CG": (_timing(1.0), _timing(0.5))}, "cores": 2},
+     {"solves": {"CG": (_timing(1.0), _timing(1.02))}, "cores": 2}),
     (breakeven_verdict, {"t_assemble": 1.0, "t_spmv": 0.1, "t_jvp": 0.2},
      {"t_assemble": 1.0, "t_spmv": 0.2, "t_jvp": 0.1}),
 ]
@@ -324,20 +345,43 @@ def solution_figure(mesh: Any, u: np.ndarray) -> Any:
     return fig
 
 
+def solve_table(sides: dict[int, Any], n: int) -> str:
+    """Markdown: each solve's seconds at every thread setting, alone and with the assembly it
+    needs (JAX's vmap method to a SciPy CSR matrix, measured at the same setting)."""
+    settings = sorted(sides)
+    heads = [f"{thread_label(k)}: solve / with assembly (s)" for k in settings]
+    lines = ["| route | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(settings)]
+    for label in SOLVES:
+        cells = []
+        for k in settings:
+            solve = sides[k].timings["solve", label, n].median_s
+            assemble = (0.0 if label == SOLVES[2] else
+                        sides[k].timings["breakeven", "jax_vmap", n].median_s)
+            cells.append(f"{solve:.3f} / {solve + assemble:.3f}" if assemble else
+                         f"{solve:.3f} / no assembly")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def glue_solves(sides: dict[int, Any], mesh: Any, fixed: np.ndarray, n: int) -> None:
-    """The three solves at all cores: times, iterations, agreement, figure and the break-even."""
-    from perfguide.glue import glue_figure, glue_number, glue_timing, glue_words
+    """The three solves: times at every setting (alone and with assembly), the setting that
+    was faster, iterations, agreement, figure and the break-even."""
+    from perfguide.glue import glue_figure, glue_number, glue_words
 
     every = max(sides)
     side = sides[every]
+    glue_words("solve_table", solve_table(sides, n))
+    one = min(sides)
+    glue_words("solve_threads", solve_threads_verdict(
+        {label: (sides[one].timings["solve", label, n], side.timings["solve", label, n])
+         for label in SOLVES}, every) if every > one else
+        "this run had one core, so there is no all-cores figure to compare")
     u_direct = side.solutions[SOLVES[0]]
     u_cg, it_cg = side.solutions[SOLVES[1]]
     u_free, it_free = side.solutions[SOLVES[2]]
     scale = np.abs(u_direct).max()
     glue_number("solve_n", n)
     glue_number("solve_dofs", int((~fixed).sum()))
-    for key, label in zip(("direct", "cg", "free"), SOLVES):
-        glue_timing(f"solve_{key}_s", side.timings["solve", label, n], unit="s")
     glue_number("it_cg", it_cg)
     glue_number("it_free", it_free)
     glue_number("cg_vs_direct", np.abs(u_cg - u_direct).max() / scale)
