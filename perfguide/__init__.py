@@ -10,7 +10,7 @@ from perfguide.memory import Peak, call_peak, device_memory_stats, minor_faults,
 from perfguide.noise import NoiseCheck, noise_check, show_noise
 from perfguide.glue import glue_figure, glue_number, glue_timing, glue_words
 from perfguide.plotting import plain_log, timing_band, timing_bars, unit_label, use_style
-from perfguide.profiles import pick, profile
+from perfguide.profiles import pick, profile, steady_budget_s
 from perfguide.records import Recorder, Series, load_results, results_dir
 from perfguide.sweeps import Sweep, budgeted_sweep, measurement_cost_s, predicted_cost_s
 from perfguide.threads import all_cores, thread_counts, thread_label, thread_settings
@@ -51,6 +51,7 @@ __all__ = [
     "NoiseCheck",
     "peak_rss_mib",
     "pick",
+    "steady_budget_s",
     "plain_log",
     "pool",
     "predicted_cost_s",

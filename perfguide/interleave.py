@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from perfguide.profiles import pick
+from perfguide.profiles import steady_budget_s
 from perfguide.timing import Timing, block, gc_paused
 
 Run = tuple[Callable[..., Any], tuple[Any, ...]]
@@ -31,7 +31,7 @@ def time_interleaved(
     last output inside the clock (throughput mode, as `time_call`); the
     garbage collector is off in the timed region.
     """
-    target_s = pick(quick=0.2, full=1.0) if target_s is None else target_s
+    target_s = steady_budget_s() if target_s is None else target_s
     names = list(runs)
     first, calls = {}, {}
     for name in names:

@@ -18,3 +18,8 @@ def profile() -> str:
 def pick(*, quick: T, full: T) -> T:
     """Return the value for the active profile."""
     return quick if profile() == "quick" else full
+
+
+def steady_budget_s() -> float:
+    """Default steady-state seconds per measurement: 0.2 quick, 0.5 full (the full build's budget)."""
+    return pick(quick=0.2, full=0.5)

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import jax
 import numpy as np
 
-from perfguide.profiles import pick
+from perfguide.profiles import steady_budget_s
 
 Mode = Literal["latency", "throughput", "unblocked"]
 MODES: tuple[Mode, ...] = ("latency", "throughput", "unblocked")
@@ -212,7 +212,7 @@ def time_call(
 ) -> Timing:
     """Time `fn(*args)`: first call apart, then `repeats` calibrated repeats.
 
-    `target_s` is the steady-state budget (0.2 s quick, 1 s full); each
+    `target_s` is the steady-state budget (`steady_budget_s()`: 0.2 s quick, 0.5 s full); each
     repeat runs enough calls to last about `target_s / repeats`, calibrated
     on the median of three blocked calls. `mode` says what is waited on
     (module docstring); in `latency` mode the measured cost of blocking on
@@ -220,7 +220,7 @@ def time_call(
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    target_s = pick(quick=0.2, full=1.0) if target_s is None else target_s
+    target_s = steady_budget_s() if target_s is None else target_s
     with gc_paused():
         start = time.perf_counter()
         out = block(fn(*args))

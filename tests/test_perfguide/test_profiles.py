@@ -20,3 +20,10 @@ def test_bad_profile_value_errors_naming_the_allowed_values(monkeypatch: pytest.
     monkeypatch.setenv("PERFGUIDE_PROFILE", "fast")
     with pytest.raises(ValueError, match=r"PERFGUIDE_PROFILE must be 'quick' or 'full', got 'fast'"):
         pg.pick(quick=1, full=2)
+
+
+def test_steady_budget_follows_the_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PERFGUIDE_PROFILE", "quick")
+    assert pg.steady_budget_s() == 0.2
+    monkeypatch.setenv("PERFGUIDE_PROFILE", "full")
+    assert pg.steady_budget_s() == 0.5
