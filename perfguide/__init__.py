@@ -14,7 +14,7 @@ from perfguide.profiles import pick, profile, steady_budget_s
 from perfguide.records import Recorder, Series, load_results, results_dir
 from perfguide.sweeps import Sweep, budgeted_sweep, measurement_cost_s, predicted_cost_s
 from perfguide.threads import all_cores, thread_counts, thread_label, thread_settings
-from perfguide.timing import Timing, block, blocking_cost_s, gc_paused, time_call
+from perfguide.timing import Timing, block, blocking_cost_s, gc_paused, time_call, time_once
 from perfguide.verdicts import change_words, compare, compare_timings, fastest, ratio_words, resolved, threshold_words
 
 __all__ = [
@@ -71,6 +71,7 @@ __all__ = [
     "thread_settings",
     "threshold_words",
     "time_call",
+    "time_once",
     "time_interleaved",
     "Timing",
     "timing_band",

@@ -201,6 +201,17 @@ def blocking_cost_s(out: Any, calls: int = 200, repeats: int = 5) -> float:
     return statistics.median(samples)
 
 
+def time_once(fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
+    """Seconds of one call, its output waited on, the collector off.
+
+    For a clock that cannot repeat (an epoch that changes the model, a
+    first call that compiles); wherever a call repeats, use `time_call`."""
+    with gc_paused():
+        start = time.perf_counter()
+        out = block(fn(*args))
+        return time.perf_counter() - start, out
+
+
 def time_call(
     fn: Callable[..., Any],
     *args: Any,

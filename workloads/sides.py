@@ -12,7 +12,6 @@ PyTorch's).
 
 import copy
 import importlib
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ import numpy as np
 
 from perfguide.interleave import pool, time_interleaved
 from perfguide.isolated import Isolated, run_isolated
-from perfguide.timing import Timing, time_call
+from perfguide.timing import Timing, time_call, time_once
 
 TORCH_EAGER, TORCH_COMPILED = "PyTorch eager", "torch.compile"
 NumpyBatches = list[tuple[np.ndarray, ...]]
@@ -134,9 +133,8 @@ def torch_side(
         first_s = {}
         for kind, step in steps.items():  # the first call compiles
             out["optimizer"][kind] = step.optimizer_kind
-            start = time.perf_counter()
-            losses = [step(*batches[0]).item()]
-            first_s[kind] = time.perf_counter() - start
+            first_s[kind], loss = time_once(step, *batches[0])
+            losses = [loss.item()]
             if size == sizes[0]:
                 losses += [step(*b).item() for b in batches[1:check_steps]]
                 out["first_losses"][kind] = losses

@@ -1,5 +1,6 @@
 """perfguide's timing blocks on results, reports compilation in the first call, and summarises repeats."""
 
+import gc
 import time
 
 import jax
@@ -146,3 +147,15 @@ def test_a_timing_with_a_median_of_zero_is_compared_by_its_band_alone() -> None:
     zero = pg.Timing(1e-6, (0.0, 0.0, 0.0), 1)
     assert resolved(zero, pg.Timing(1e-5, (1e-5, 1e-5, 1e-5), 1))
     assert not resolved(zero, pg.Timing(1e-6, (0.0, 0.0, 0.0), 1))
+
+
+def test_time_once_waits_on_the_output_with_the_collector_off() -> None:
+    seen = []
+
+    def work(x: jax.Array) -> jax.Array:
+        seen.append(gc.isenabled())
+        return jnp.sin(x) * 2
+
+    seconds, out = pg.time_once(work, jnp.ones(1000))
+    assert seconds > 0 and seen == [False]
+    assert out.is_fully_replicated and float(out[0]) == pytest.approx(2 * np.sin(1.0))

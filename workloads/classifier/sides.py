@@ -12,7 +12,6 @@ stops. The first epoch, which compiles, is kept apart. The
 PyTorch side never runs a JAX operation.
 """
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from perfguide.interleave import time_interleaved
-from perfguide.timing import Timing, block, gc_paused
+from perfguide.timing import Timing, time_once
 from workloads.classifier import data as dt
 from workloads.sides import TORCH_COMPILED, TORCH_EAGER
 
@@ -64,14 +63,6 @@ class Trainer:
     accuracy: Callable[[], float]  # on the test images
 
 
-def _clocked(fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
-    """Seconds of one call, its output waited on, the collector off."""
-    with gc_paused():
-        start = time.perf_counter()
-        out = block(fn(*args))
-        return time.perf_counter() - start, out
-
-
 def _settled(trainer: Trainer, epoch: int) -> Any:
     """One epoch, then the trained state put back into the model."""
     out = trainer.epoch(epoch)
@@ -102,7 +93,7 @@ def train_in_turns(
             trainer = trainers[name]
             if epoch == 0:
                 try:
-                    first[name], out = _clocked(trainer.first_epoch)
+                    first[name], out = time_once(trainer.first_epoch)
                 except Exception as error:
                     if name not in fragile or failed is None:
                         raise
@@ -111,7 +102,7 @@ def train_in_turns(
                     continue
                 losses[name] = np.asarray(out)
             else:  # the write-back an evaluation needs is in the clock
-                seconds[name].append(_clocked(_settled, trainer, epoch)[0])
+                seconds[name].append(time_once(_settled, trainer, epoch)[0])
             accuracy[name].append(trainer.accuracy())
     return {name: Run(Timing(first[name], tuple(seconds[name]), 1,
                              "throughput"),
