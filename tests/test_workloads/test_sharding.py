@@ -15,7 +15,7 @@ import perfguide as pg
 from workloads import fem
 from workloads.sharding import (checks, comms, data_parallel as dp,
                                 devices as dv, fe_sharded as fs,
-                                multiprocess as mp)
+                                multiprocess as mp, sweep)
 
 COUNTS = (1, 4)  # results compared on 1 and 4 devices (more would cost seconds)
 COLLECTIVE_COUNTS = (2, 4)
@@ -136,3 +136,21 @@ def test_launch_commands_name_every_process() -> None:
     lines = mp.launch_commands(3, "node0:1234")
     assert [f"--process-id {i}" in line for i, line in enumerate(lines)] == [True] * 3
     assert all("--coordinator node0:1234 --processes 3" in line for line in lines)
+
+
+@pytest.mark.slow  # a child process with 2 simulated devices
+def test_the_page_sweep_measures_and_checks_in_one_process() -> None:
+    found = dv.run_on_devices(sweep.measure_and_check, 2, N, STEPS, 0.01,
+                              threads=pg.all_cores(), timeout_s=300).value
+    assert found["devices"] == 2 and found["check"]["devices"] == 2
+    check = found["check"]
+    assert check["data"] <= dp.ATOL and check["model"] <= dp.ATOL, check
+    assert check["residual"] <= fs.RTOL, check
+    assert check["model collectives"].counts.get("all-gather", 0) > 0
+    assert found["collectives"].counts == {"all-reduce": 7}
+    for key in ("step", "residual", "all_reduce", "latency"):
+        assert found[key].median_s > 0, key
+
+
+def test_the_sweep_checks_nothing_on_one_device() -> None:
+    assert sweep.check(N, STEPS) == {"devices": 1}
