@@ -65,6 +65,17 @@ class Recorder:
         self.timings.append(timing)
         return timing
 
+    def add_compile(self, experiment: str, variant: str, size: float | None, compile_s: float,
+                    **extra: Any) -> None:
+        """Record a point where only compilation was measured (no steady state): its one time is
+        the compile time, in both `compile_s` and `median_s`, marked `measured: "compile"`; its
+        series carry a one-sample Timing of it."""
+        seconds = float(compile_s)
+        self.records.append(Record(experiment, variant, size, compile_s=seconds,
+                                   median_s=seconds, iqr_s=0.0, repeats=1,
+                                   extra={"measured": "compile", **extra}))
+        self.timings.append(Timing(seconds, (seconds,), 1))
+
     def series(self, experiment: str, variant: str, **extra: Any) -> "Series":
         """The records of one experiment and variant, in size order, with their timings; keyword
         arguments keep only records whose extras match (e.g. `threads=1`)."""

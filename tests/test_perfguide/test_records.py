@@ -89,3 +89,15 @@ def test_a_series_keeps_only_the_records_whose_extras_match() -> None:
     assert recorder.series("sweep", "jit", threads=4).timings == [every, every]
     assert recorder.series("sweep", "jit", threads=1).sizes == [8, 64]
     assert len(recorder.series("sweep", "jit").sizes) == 4
+
+
+def test_a_compile_only_point_keeps_series_aligned_and_says_what_was_measured() -> None:
+    recorder = pg.Recorder("example")
+    steady = pg.Timing(first_call_s=0.5, per_call_s=(0.1, 0.1, 0.1), calls_per_repeat=1)
+    recorder.add_compile("plan", "Adam", 100, 0.75, params_mib=3.0)
+    recorder.add("sweep", "jit", 8, steady)
+
+    plan = recorder.series("plan", "Adam")
+    assert plan.records[0].compile_s == plan.medians_s[0] == 0.75
+    assert plan.records[0].extra == {"measured": "compile", "params_mib": 3.0}
+    assert recorder.series("sweep", "jit").timings == [steady]
