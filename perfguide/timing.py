@@ -223,11 +223,12 @@ def time_call(
 ) -> Timing:
     """Time `fn(*args)`: first call apart, then `repeats` calibrated repeats.
 
-    `target_s` is the steady-state budget (`steady_budget_s()`: 0.2 s quick, 0.5 s full); each
-    repeat runs enough calls to last about `target_s / repeats`, calibrated
-    on the median of three blocked calls. `mode` says what is waited on
-    (module docstring); in `latency` mode the measured cost of blocking on
-    one output is subtracted from every repeat and kept as `harness_s`.
+    `target_s` is the steady-state budget (0.2 s quick, 0.5 s full: see
+    `steady_budget_s`); each repeat runs enough calls to last about
+    `target_s / repeats`, calibrated on the median of three blocked calls.
+    `mode` says what is waited on (module docstring); in `latency` mode the
+    measured cost of blocking on one output is subtracted from every repeat
+    and kept as `harness_s`.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
