@@ -12,7 +12,7 @@ from types import ModuleType
 
 PAGES = ("measuring", "nnx_overhead", "functional_loops", "scan_rollout", "fe_assembly", "fe_limits",
          "loops_under_jit", "rolled_loops", "array_programs", "autodiff", "optimisation",
-         "classifier", "habits", "profiling", "memory", "your_machine")
+         "classifier", "habits", "profiling", "memory", "sharding", "your_machine")
 
 
 def page_module(page: str) -> ModuleType:
