@@ -69,8 +69,8 @@ def devices_verdict(what: str, one: Timing, many: Timing, devices: int, cores: i
     ratio = many.median_s / one.median_s
     if ratio > 1:
         return (f"{what} takes {_x(ratio)} as long on {devices} simulated devices as on one, on "
-                f"{on}: partitioning adds {devices} programs and their collectives to the same "
-                "cores and adds no hardware")
+                f"{on}: partitioning puts {devices} programs and their collectives on "
+                f"{'that core' if cores == 1 else 'those cores'} and adds no hardware")
     if cores == 1:
         return (f"{what} is {_x(1 / ratio)} faster on {devices} simulated devices than on one, "
                 "on one core: no extra hardware was at work, so the partitioned program itself "
@@ -224,10 +224,12 @@ def record(recorder: Recorder, runs: dict[tuple[int, int], dict[str, Any]], n: i
 
     size = parameter_bytes()
     for (threads, devices), run in sorted(runs.items()):
-        found = run["collectives"]
+        found, check = run["collectives"], run.get("check", {})
+        differences = {f"max_diff_{k}": check[k] for k in ("data", "model", "residual")
+                       if k in check}  # against the first device alone, where checked
         recorder.add("step", "data parallel", devices, run["step"], threads=threads,
                      all_reduces=found.counts.get("all-reduce", 0),
-                     all_reduce_bytes=found.bytes.get("all-reduce", 0))
+                     all_reduce_bytes=found.bytes.get("all-reduce", 0), **differences)
         recorder.add("all-reduce", "parameters", devices, run["all_reduce"], threads=threads,
                      bytes=size)
         recorder.add("latency", "one float", devices, run["latency"], threads=threads,
@@ -262,7 +264,7 @@ def _device_axis(ax: Any, counts: list[int]) -> None:
     ax.set_yscale("log")
     ax.set_xticks(counts, [str(c) for c in counts])
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 3, 5)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("simulated devices")

@@ -70,8 +70,8 @@ def compiled_collectives(jitted: Callable[..., Any], *args: Any
                          ) -> Collectives:
     """The collectives of `jitted` (a `jax.jit` function) compiled for
     `args`: what XLA's partitioner inserted."""
-    text = jitted.lower(*args).compile().as_text()  # type: ignore[attr-defined]
-    return collectives(text)
+    lowered = jitted.lower(*args)  # type: ignore[attr-defined]
+    return collectives(lowered.compile().as_text())
 
 
 def ring_all_reduce_bytes(size_bytes: float, devices: int) -> float:

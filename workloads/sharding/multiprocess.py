@@ -84,7 +84,8 @@ def worker(coordinator: str, processes: int, process_id: int, steps: int,
     if process_id == 0:
         Path(out).write_bytes(pickle.dumps(
             {"leaves": leaves, "losses": losses,
-             "devices": jax.device_count(), "processes": jax.process_count()}))
+             "devices": jax.device_count(),
+             "processes": jax.process_count()}))
     jax.distributed.shutdown()
 
 
