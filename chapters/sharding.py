@@ -60,8 +60,9 @@ def equal_verdict(what: str, difference: float, tolerance: float, relative: bool
 
 
 def devices_verdict(what: str, one: Timing, many: Timing, devices: int, cores: int,
-                    tie: float = TIE) -> str:
-    """One device against `devices` simulated devices on the same cores."""
+                    tie: float = TIE, one_on_one_core: Timing | None = None) -> str:
+    """One device against `devices` simulated devices on the same cores; `one_on_one_core`
+    (one device pinned to one core) tells whether one device used the other cores at all."""
     on = "one core" if cores == 1 else f"{cores} cores"
     if not resolved(one, many, tie):
         return (f"{what} on {devices} simulated devices and on one are not told apart on {on} "
@@ -75,9 +76,15 @@ def devices_verdict(what: str, one: Timing, many: Timing, devices: int, cores: i
         return (f"{what} is {_x(1 / ratio)} faster on {devices} simulated devices than on one, "
                 "on one core: no extra hardware was at work, so the partitioned program itself "
                 "ran cheaper here")
-    return (f"{what} is {_x(1 / ratio)} faster on {devices} simulated devices than on one, on "
-            f"{on}: the {devices} partitions, each on a thread of its own, kept these cores busier "
-            "than one device's program did; that is the same hardware better used, not more of it")
+    faster = f"{what} is {_x(1 / ratio)} faster on {devices} simulated devices than on one, on {on}"
+    if one_on_one_core is not None and not resolved(one_on_one_core, one, tie):
+        return (f"{faster}; on one device it gained nothing from {on} over one core "
+                f"({one.median_s * 1e3:,.2f} against {one_on_one_core.median_s * 1e3:,.2f} ms), "
+                f"so the {devices} partitions, each run by a thread of its own, put cores to work "
+                "that one device's program left idle: the same hardware better used, not more "
+                "of it")
+    return (f"{faster}: the same hardware, used differently by the partitioned program, not "
+            "more of it")
 
 
 def comm_share_verdict(added_s: float, all_reduces: int, one_all_reduce_s: float,
@@ -195,6 +202,9 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
      dict(what="x", one=_t(1.0), many=_t(1.0), devices=8, cores=2)),
     (devices_verdict, dict(what="x", one=_t(3.0), many=_t(1.0), devices=8, cores=2),
      dict(what="x", one=_t(3.0), many=_t(1.0), devices=8, cores=1)),
+    (devices_verdict, dict(what="x", one=_t(3.0), many=_t(1.0), devices=8, cores=2,
+                           one_on_one_core=_t(3.0)),
+     dict(what="x", one=_t(3.0), many=_t(1.0), devices=8, cores=2, one_on_one_core=_t(6.0))),
     (comm_share_verdict, dict(added_s=1e-3, all_reduces=7, one_all_reduce_s=1e-4),
      dict(added_s=1e-3, all_reduces=7, one_all_reduce_s=1e-5)),
     (comm_share_verdict, dict(added_s=1e-3, all_reduces=7, one_all_reduce_s=1e-4),
@@ -251,7 +261,7 @@ def headline(recorder: Recorder, settings: list[int]) -> dict[str, Timing]:
     for t in settings:
         for experiment in ("step", "residual"):
             s = series(recorder, experiment, t)
-            found.update({f"{experiment}, {d} devices, {thread_label(t)}": timing
+            found.update({f"{experiment}, {d} device{'s' * (d > 1)}, {thread_label(t)}": timing
                           for d, timing in zip(s.sizes, s.timings)})
     return found
 
@@ -401,20 +411,21 @@ def glue_measurements(recorder: Recorder, settings: list[int], n: int) -> dict[s
     glue_words("timings_table", timings_table(recorder, settings))
     glue_words("settings_words", settings_words(settings))
     glue_words("cores_words", cores_words(every, widest))
+    pinned = {e: series(recorder, e, settings[0]).timings[0] if len(settings) > 1 else None
+              for e in ("step", "residual")}
     glue_words("step_verdict", devices_verdict("the step", step.timings[0], step.timings[-1],
-                                               widest, every))
+                                               widest, every, one_on_one_core=pinned["step"]))
     glue_words("residual_verdict", devices_verdict("the residual", res.timings[0],
-                                                   res.timings[-1], widest, every))
+                                                   res.timings[-1], widest, every,
+                                                   one_on_one_core=pinned["residual"]))
     all_reduces = int(step.records[-1].extra["all_reduces"])
     added = step.timings[-1].median_s - step.timings[0].median_s
     glue_words("comm_share", comm_share_verdict(added, all_reduces, big.timings[-1].median_s))
-    glue_number("widest", widest)
     glue_number("cores", every)
     glue_number("step_one_us", step.timings[0].median_s * 1e6)
     glue_number("step_widest_us", step.timings[-1].median_s * 1e6)
     glue_number("all_reduce_widest_us", big.timings[-1].median_s * 1e6)
     glue_number("latency_widest_us", small.timings[-1].median_s * 1e6)
-    glue_number("residual_n", n)
     glue_number("residual_one_ms", res.timings[0].median_s * 1e3)
     glue_number("psum_kb", 3 * (n + 1) ** 3 * 4 / 1e3)  # float32, 3 dofs per node
     glue_number("step_bytes_kb", step.records[-1].extra["all_reduce_bytes"] / 1e3)
