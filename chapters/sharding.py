@@ -87,20 +87,55 @@ def devices_verdict(what: str, one: Timing, many: Timing, devices: int, cores: i
             "more of it")
 
 
-def comm_share_verdict(added_s: float, all_reduces: int, one_all_reduce_s: float,
+def comm_share_verdict(added_s: float, all_reduces: int, gradients_s: float, small_s: float,
                        share: float = COMM_SHARE) -> str:
-    """How much of the time the devices added per step the all-reduces (timed alone) explain."""
+    """How much of the time the devices added per step the all-reduces (timed alone) explain:
+    one of the gradients' size and the rest of one float's."""
     if added_s <= 0:
         return "the devices added no time per step here, so there is nothing for the all-reduces to explain"
-    part = all_reduces * one_all_reduce_s / added_s
-    estimate = (f"{all_reduces} all-reduces at {one_all_reduce_s * 1e6:,.0f} µs each (timed "
-                f"alone) make about {part:.0%} of the {added_s * 1e6:,.0f} µs added per step")
+    estimate_s = gradients_s + (all_reduces - 1) * small_s
+    part = estimate_s / added_s
+    estimate = (f"one all-reduce of the parameters' size ({gradients_s * 1e6:,.0f} µs) and "
+                f"{all_reduces - 1} of one float ({small_s * 1e6:,.0f} µs each), each timed alone "
+                f"as a program of its own, make about {part:.0%} of the {added_s * 1e6:,.0f} µs "
+                "added per step")
     if part >= share:
         return (f"{estimate}: the all-reduces are most of the added cost (at least "
                 f"{share:.0%})")
     return (f"{estimate}, under the {share:.0%} that would make them most of it: the rest is "
             "what else the partitioned program adds (several programs on the same cores and "
             "their synchronisation), which this run does not split further")
+
+
+def size_verdict(big: Timing, small: Timing, big_bytes: int, small_bytes: int, devices: int,
+                 tie: float = TIE) -> str:
+    """An all-reduce of `big_bytes` against one of `small_bytes`, timed alone on `devices`
+    simulated devices: does the size show in the time?"""
+    what = (f"on {devices} simulated CPU devices an all-reduce of {big_bytes:,} B "
+            f"({big.median_s * 1e6:,.0f} µs) and one of {small_bytes:,} B "
+            f"({small.median_s * 1e6:,.0f} µs)")
+    if not resolved(big, small, tie):
+        return (f"{what} are not told apart (medians within {tie:.0%}, or {big.spread} bands "
+                "that overlap): at this size an all-reduce here costs a fixed time per "
+                "collective (a latency), not a time per byte")
+    ratio = big.median_s / small.median_s
+    if ratio > 1:
+        return (f"{what}: the larger takes {_x(ratio)} as long, so at this size the bytes "
+                "already cost time here, on top of a fixed latency")
+    return (f"{what}: the larger is the faster, by {_x(1 / ratio)}, which bytes cannot explain; "
+            "the size does not set the time here")
+
+
+def work_per_collective_verdict(residual_s: float, step_s: float, all_reduces: int) -> str:
+    """One-device time per collective of the partitioned program: the residual (one psum)
+    against the training step (`all_reduces` all-reduces)."""
+    residual_each, step_each = residual_s, step_s / all_reduces
+    ratio = residual_each / step_each
+    more = (f"{_x(ratio)} as much" if ratio >= 1 + TIE else
+            f"{_x(1 / ratio)} less" if ratio <= 1 / (1 + TIE) else "about as much")
+    return (f"per collective, the residual has {residual_each * 1e6:,.0f} µs of one-device work "
+            f"and the step {step_each * 1e6:,.0f} µs ({step_s * 1e6:,.0f} µs over "
+            f"{all_reduces} all-reduces): {more} work to hide each collective's cost behind")
 
 
 def bytes_verdict(all_reduce_bytes: int, parameter_bytes: int, tie: float = BYTES_TIE) -> str:
@@ -143,22 +178,32 @@ def dominant_term_verdict(latency_s: float, transfer_s: float, link: str) -> str
     """Latency or bandwidth: which term of the estimate is larger on the slowest link."""
     if latency_s > transfer_s:
         return (f"even on the slowest link ({link}), moving the bytes takes "
-                f"{transfer_s * 1e6:,.1f} µs against {latency_s * 1e6:,.0f} µs of latency: for "
-                "a model this small, the number of all-reduces and their latency, not the "
-                "link's bandwidth, decide")
+                f"{transfer_s * 1e6:,.1f} µs against {latency_s * 1e6:,.0f} µs of this machine's "
+                "CPU all-reduce latency: with that latency, the number of all-reduces and their "
+                "latency, not the link's bandwidth, decide for a model this small")
     return (f"on the slowest link ({link}), moving the bytes takes {transfer_s * 1e6:,.1f} µs "
-            f"against {latency_s * 1e6:,.0f} µs of latency: bandwidth decides")
+            f"against {latency_s * 1e6:,.0f} µs of this machine's CPU all-reduce latency: "
+            "bandwidth decides")
 
 
-def pays_verdict(link: str, t_comm_s: float, saved_s: float, devices: int) -> str:
-    """The roofline estimate on one link: does the compute saved exceed the communication?"""
-    need = t_comm_s / (1 - 1 / devices)
-    if saved_s > t_comm_s:
-        return (f"on {link}, {devices} devices would pay: {saved_s * 1e6:,.0f} µs of compute "
-                f"saved against {t_comm_s * 1e6:,.0f} µs of communication")
-    return (f"on {link}, {devices} devices would not pay: {saved_s * 1e6:,.0f} µs saved against "
-            f"{t_comm_s * 1e6:,.0f} µs of communication; it would from a one-device step of "
-            f"{need * 1e6:,.0f} µs")
+def pays_verdict(estimate: dict[str, dict[str, float]], devices: int, latency_s: float,
+                 all_reduces: int) -> str:
+    """The estimate with this machine's CPU latency on every link: does the compute saved
+    exceed the communication, and on which links?"""
+    paying = [link for link, e in estimate.items() if e["saved_s"] > e["t_comm_s"]]
+    saved = next(iter(estimate.values()))["saved_s"]
+    comm = ", ".join(f"{e['t_comm_s'] * 1e6:,.0f} µs on {link}" for link, e in estimate.items())
+    given = (f"with this machine's CPU all-reduce latency ({latency_s * 1e6:,.0f} µs, measured "
+             f"on simulated CPU devices, not a property of any of these links) for each of the "
+             f"{all_reduces} all-reduces, ")
+    if not paying:
+        outcome = f"{devices} devices would pay on none of the links"
+    elif len(paying) == len(estimate):
+        outcome = f"{devices} devices would pay on every link"
+    else:
+        outcome = f"{devices} devices would pay on {' and '.join(paying)} only"
+    return (f"{given}{outcome}: {saved * 1e6:,.0f} µs of this machine's compute saved against "
+            f"a communication time of {comm}")
 
 
 def interface_verdict(local_total: int, global_nnz: int, large: float = INTERFACE_LARGE) -> str:
@@ -205,10 +250,16 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
     (devices_verdict, dict(what="x", one=_t(3.0), many=_t(1.0), devices=8, cores=2,
                            one_on_one_core=_t(3.0)),
      dict(what="x", one=_t(3.0), many=_t(1.0), devices=8, cores=2, one_on_one_core=_t(6.0))),
-    (comm_share_verdict, dict(added_s=1e-3, all_reduces=7, one_all_reduce_s=1e-4),
-     dict(added_s=1e-3, all_reduces=7, one_all_reduce_s=1e-5)),
-    (comm_share_verdict, dict(added_s=1e-3, all_reduces=7, one_all_reduce_s=1e-4),
-     dict(added_s=-1e-3, all_reduces=7, one_all_reduce_s=1e-4)),
+    (comm_share_verdict, dict(added_s=1e-3, all_reduces=7, gradients_s=1e-4, small_s=1e-4),
+     dict(added_s=1e-3, all_reduces=7, gradients_s=1e-5, small_s=1e-5)),
+    (comm_share_verdict, dict(added_s=1e-3, all_reduces=7, gradients_s=1e-4, small_s=1e-4),
+     dict(added_s=-1e-3, all_reduces=7, gradients_s=1e-4, small_s=1e-4)),
+    (size_verdict, dict(big=_t(1.0), small=_t(1.0), big_bytes=100, small_bytes=4, devices=8),
+     dict(big=_t(3.0), small=_t(1.0), big_bytes=100, small_bytes=4, devices=8)),
+    (size_verdict, dict(big=_t(3.0), small=_t(1.0), big_bytes=100, small_bytes=4, devices=8),
+     dict(big=_t(1.0), small=_t(3.0), big_bytes=100, small_bytes=4, devices=8)),
+    (work_per_collective_verdict, dict(residual_s=1e-2, step_s=1e-3, all_reduces=7),
+     dict(residual_s=1e-5, step_s=1e-3, all_reduces=7)),
     (bytes_verdict, dict(all_reduce_bytes=105, parameter_bytes=100),
      dict(all_reduce_bytes=200, parameter_bytes=100)),
     (same_bytes_verdict, dict(by_devices={2: 10, 4: 10}), dict(by_devices={2: 10, 4: 20})),
@@ -217,8 +268,16 @@ VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
      dict(model=_Model({"all-gather": 12}, {"all-gather": 20}), data_bytes=10, data_count=7)),
     (dominant_term_verdict, dict(latency_s=1e-3, transfer_s=1e-6, link="x"),
      dict(latency_s=1e-6, transfer_s=1e-3, link="x")),
-    (pays_verdict, dict(link="x", t_comm_s=1e-5, saved_s=1e-3, devices=8),
-     dict(link="x", t_comm_s=1e-3, saved_s=1e-5, devices=8)),
+    (pays_verdict, dict(estimate={"x": dict(t_comm_s=1e-5, saved_s=1e-3)}, devices=8,
+                        latency_s=1e-6, all_reduces=7),
+     dict(estimate={"x": dict(t_comm_s=1e-3, saved_s=1e-5)}, devices=8, latency_s=1e-4,
+          all_reduces=7)),
+    (pays_verdict, dict(estimate={"x": dict(t_comm_s=1e-5, saved_s=1e-4),
+                                  "y": dict(t_comm_s=1e-3, saved_s=1e-4)}, devices=8,
+                        latency_s=1e-6, all_reduces=7),
+     dict(estimate={"x": dict(t_comm_s=1e-5, saved_s=1e-4),
+                    "y": dict(t_comm_s=1e-5, saved_s=1e-4)}, devices=8, latency_s=1e-6,
+          all_reduces=7)),
     (interface_verdict, dict(local_total=110, global_nnz=100),
      dict(local_total=200, global_nnz=100)),
     (settings_words, dict(settings=[1]), dict(settings=[1, 2])),
@@ -338,8 +397,10 @@ def timings_table(recorder: Recorder, settings: list[int]) -> str:
         step, big, small, res = (series(recorder, e, t) for e in
                                  ("step", "all-reduce", "latency", "residual"))
         for i, d in enumerate(step.sizes):
+            alone = "" if d > 1 else " (no collective)"  # psum over one device
             rows.append(f"| {thread_label(t)} | {d} | {step.medians_s[i] * 1e6:,.0f} | "
-                        f"{big.medians_s[i] * 1e6:,.0f} | {small.medians_s[i] * 1e6:,.0f} | "
+                        f"{big.medians_s[i] * 1e6:,.0f}{alone} | "
+                        f"{small.medians_s[i] * 1e6:,.0f}{alone} | "
                         f"{res.medians_s[i] * 1e3:,.2f} |")
     return "\n".join(rows)
 
@@ -383,15 +444,17 @@ def roofline(t_1_s: float, latency_s: float, all_reduces: int, size_bytes: int,
     return found
 
 
-def roofline_table(estimate: dict[str, dict[str, float]]) -> str:
-    """Markdown: the estimate per link, in µs."""
-    rows = ["| link | GB/s each way | latency term (µs) | transfer term (µs) | t_comm (µs) "
-            "| compute saved (µs) | pays from a one-device step of (µs) | same, zero latency (µs) "
-            "| pays with an all-reduce latency under (µs) |",
+def roofline_table(estimate: dict[str, dict[str, float]], all_reduces: int) -> str:
+    """Markdown: the estimate per link, in µs; the latency column is this machine's CPU
+    all-reduce, the same on every row (not the link's)."""
+    rows = ["| link | GB/s each way | transfer term (µs) | latency term: this machine's CPU "
+            f"all-reduce × {all_reduces} (µs) | t_comm (µs) | compute saved: this machine's "
+            "step (µs) | pays from a one-device step of (µs) | same, zero latency (µs) "
+            "| pays if one all-reduce on the link takes under (µs) |",
             "|---|---|---|---|---|---|---|---|---|"]
     for link, e in estimate.items():
-        rows.append(f"| {link} | {e['bandwidth'] / 1e9:,.1f} | {e['latency_s'] * 1e6:,.0f} | "
-                    f"{e['transfer_s'] * 1e6:,.2f} | {e['t_comm_s'] * 1e6:,.0f} | "
+        rows.append(f"| {link} | {e['bandwidth'] / 1e9:,.1f} | {e['transfer_s'] * 1e6:,.2f} | "
+                    f"{e['latency_s'] * 1e6:,.0f} | {e['t_comm_s'] * 1e6:,.0f} | "
                     f"{e['saved_s'] * 1e6:,.0f} | {e['pays_above_s'] * 1e6:,.0f} | "
                     f"{e['bandwidth_only_s'] * 1e6:,.2f} | {e['latency_below_s'] * 1e6:,.1f} |")
     return "\n".join(rows)
@@ -420,13 +483,15 @@ def glue_measurements(recorder: Recorder, settings: list[int], n: int) -> dict[s
                                                    one_on_one_core=pinned["residual"]))
     all_reduces = int(step.records[-1].extra["all_reduces"])
     added = step.timings[-1].median_s - step.timings[0].median_s
-    glue_words("comm_share", comm_share_verdict(added, all_reduces, big.timings[-1].median_s))
-    glue_number("cores", every)
+    glue_words("comm_share", comm_share_verdict(added, all_reduces, big.timings[-1].median_s,
+                                                small.timings[-1].median_s))
+    glue_words("size_verdict", size_verdict(big.timings[-1], small.timings[-1],
+                                            int(big.records[-1].extra["bytes"]),
+                                            int(small.records[-1].extra["bytes"]), widest))
+    glue_words("work_per_collective", work_per_collective_verdict(
+        res.timings[0].median_s, step.timings[0].median_s, all_reduces))
     glue_number("step_one_us", step.timings[0].median_s * 1e6)
-    glue_number("step_widest_us", step.timings[-1].median_s * 1e6)
-    glue_number("all_reduce_widest_us", big.timings[-1].median_s * 1e6)
     glue_number("latency_widest_us", small.timings[-1].median_s * 1e6)
-    glue_number("residual_one_ms", res.timings[0].median_s * 1e3)
     glue_number("psum_kb", 3 * (n + 1) ** 3 * 4 / 1e3)  # float32, 3 dofs per node
     glue_number("step_bytes_kb", step.records[-1].extra["all_reduce_bytes"] / 1e3)
     return {"t_1_s": step.timings[0].median_s, "latency_s": small.timings[-1].median_s,
@@ -440,20 +505,17 @@ def glue_roofline(t_1_s: float, latency_s: float, all_reduces: int, bytes: int,
     from perfguide.glue import glue_number, glue_words
 
     estimate = roofline(t_1_s, latency_s, all_reduces, bytes, devices)
-    glue_words("roofline_table", roofline_table(estimate))
+    glue_words("roofline_table", roofline_table(estimate, all_reduces))
     glue_words("link_sources", LINK_SOURCES)
-    glue_words("pays", "; ".join(pays_verdict(link, e["t_comm_s"], e["saved_s"], devices)
-                                 for link, e in estimate.items()))
+    glue_words("pays", pays_verdict(estimate, devices, latency_s, all_reduces))
     slowest = min(LINKS, key=LINKS.__getitem__)
     e = estimate[slowest]
     glue_words("dominant", dominant_term_verdict(e["latency_s"], e["transfer_s"], slowest))
-    glue_number("pays_above_us", e["pays_above_s"] * 1e6)
     fastest = max(LINKS, key=LINKS.__getitem__)
     glue_number("bandwidth_only_fast_us", estimate[fastest]["bandwidth_only_s"] * 1e6)
     glue_number("bandwidth_only_slow_us", e["bandwidth_only_s"] * 1e6)
     glue_number("latency_below_fast_us", estimate[fastest]["latency_below_s"] * 1e6)
     glue_number("latency_below_slow_us", e["latency_below_s"] * 1e6)
-    glue_number("roof_latency_us", latency_s * 1e6)
 
 
 def glue_checks(checked: dict[int, dict[str, Any]], steps: int, n: int) -> None:
