@@ -39,7 +39,7 @@ def block(out: Any) -> Any:
     """Wait until every array in `out` is computed: JAX via block_until_ready, torch via CUDA sync."""
     if isinstance(out, jax.Array):  # fast paths: one array, or a synchronous NumPy result
         return out.block_until_ready()
-    if isinstance(out, np.ndarray):
+    if out is None or isinstance(out, np.ndarray):  # nothing to wait on (`np.copyto`'s None)
         return out
     leaves = jax.tree_util.tree_leaves(out)
     if any(_is_cuda_tensor(leaf) for leaf in leaves):
