@@ -26,7 +26,7 @@ from conftest import REPOSITORY, chromium_or_skip
 
 pytestmark = pytest.mark.slow  # runs a whole page in a kernel: `make test`, not `make check`
 
-PAGE = "measuring"  # about 2 min in the quick profile on 2 cores, 5 figures
+PAGE = "habits"  # under a minute in the quick profile on 2 cores, 2 figures
 SCREENSHOT = REPOSITORY / "_build" / "screenshots" / "lab.png"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 SERVER_START_S = 120.0  # jupyter lab imports a lot; a loaded 2-core machine needs a while
