@@ -57,6 +57,14 @@ def _x(ratio: float) -> str:
     return f"{ratio:.1f}×" if ratio < 10 else f"{ratio:,.0f}×"
 
 
+def _times(slow: Timing, fast: Timing) -> str:
+    """'N×' of two timings, or words when the faster one's median is 0 (its call cost no more
+    than waiting on its output, once the harness's cost is subtracted: no ratio exists)."""
+    if fast.median_s <= 0:
+        return "far"
+    return _x(slow.median_s / fast.median_s)
+
+
 def winner_verdict(timings: dict[str, Timing], tie: float = TIE, program: str = "") -> str:
     """The fastest side, and every side the run does not tell apart from it."""
     ranked = sorted(timings, key=lambda name: timings[name].median_s)
@@ -65,13 +73,15 @@ def winner_verdict(timings: dict[str, Timing], tie: float = TIE, program: str = 
     rest = [n for n in ranked[1:] if n not in level]
     if level:
         names = ", ".join(label(n, program) for n in [best, *level])
-        tail = (f"; next, {label(rest[0], program)} at "
-                f"{_x(timings[rest[0]].median_s / timings[best].median_s)}" if rest else "")
+        tail = (f"; next, {label(rest[0], program)}, "
+                f"{_times(timings[rest[0]], timings[best])} behind" if rest else "")
         return f"{names} (not told apart){tail}"
     runner = ranked[1]
+    zero = (" (its call cost no more than waiting on its output, once the harness's own "
+            "cost is subtracted)" if timings[best].median_s <= 0 else "")
     return (f"{label(best, program)}, "
-            f"{_x(timings[runner].median_s / timings[best].median_s)} "
-            f"ahead of {label(runner, program)}")
+            f"{_times(timings[runner], timings[best])} "
+            f"ahead of {label(runner, program)}{zero}")
 
 
 def floor_verdict(name: str, small: Timing, floor: Timing, share: float = FLOOR_SHARE) -> str:
@@ -245,6 +255,8 @@ _BASE = {"current": "X86_V2", "available": "baseline(X86_V2)"}
 _REPORT = {"intrinsics": ["llvm.sin.v8f32"], "width": 8, "symbols": ["sinf"], "calls": 16,
            "intrinsic_calls": 2, "files": ["module.ll", "module.o"]}
 VERDICT_FLIPS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
+    (winner_verdict, dict(timings={"NumPy": _t(0.0), "jax.jit": _t(2.0)}),
+     dict(timings={"NumPy": _t(2.0), "jax.jit": _t(0.0)})),
     (winner_verdict, dict(timings={"NumPy": _t(1.0), "jax.jit": _t(2.0)}),
      dict(timings={"NumPy": _t(2.0), "jax.jit": _t(1.0)})),
     (winner_verdict, dict(timings={"NumPy": _t(1.0), "jax.jit": _t(1.01), "Numba": _t(3.0)}),

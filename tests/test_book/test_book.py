@@ -55,7 +55,9 @@ def test_each_notebook_wrote_its_results_file(quick_book: Path, page: str) -> No
     assert results["records"] or not measures, "no measurement was recorded"
     for record in results["records"]:
         assert {"experiment", "variant", "size", "compile_s", "median_s", "iqr_s", "repeats"} <= set(record)
-        assert record["median_s"] > 0
+        # A latency may be 0 once the harness's cost is subtracted (a call as cheap as waiting on
+        # its output); what was measured before that must still be a positive time.
+        assert record["median_s"] >= 0 and record.get("raw_median_s", record["median_s"]) > 0
 
 
 def test_landing_page_names_the_pinned_stack() -> None:
