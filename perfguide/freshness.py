@@ -100,12 +100,19 @@ def fingerprint(page: Path, root: Path, profile: str) -> str:
     return digest.hexdigest()
 
 
+def _same_page(uri: str, page: Path) -> bool:
+    """Is a cache record's page this page, here or in another checkout (same folder and file
+    name)? The cache reuses a record by its cells' hash, wherever the record was made."""
+    there = Path(uri)
+    return there.resolve() == page.resolve() or there.parts[-2:] == page.resolve().parts[-2:]
+
+
 def _drop_cached(cache_path: Path, page: Path) -> int:
     """Remove the cached executions of one page; return how many were removed."""
     from jupyter_cache import get_cache
 
     cache = get_cache(str(cache_path))
-    stale = [r.pk for r in cache.list_cache_records() if Path(r.uri).resolve() == page.resolve()]
+    stale = [r.pk for r in cache.list_cache_records() if _same_page(r.uri, page)]
     for pk in stale:
         cache.remove_cache(pk)
     return len(stale)

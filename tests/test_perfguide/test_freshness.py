@@ -85,3 +85,20 @@ def test_markdown_pages_without_a_kernel_have_no_code_to_run(tmp_path: Path) -> 
     page = tmp_path / "intro.md"
     page.write_text("# Intro\n\n```python\nimport chapters.demo\n```\n")
     assert freshness.code_cells(page) == []
+
+
+def test_refresh_drops_a_cached_run_of_the_page_made_in_another_checkout(tmp_path: Path) -> None:
+    # The cache matches records by their cells' hash, so a run recorded from a copy of the
+    # repository elsewhere would be replayed here unless it is dropped too.
+    page = project(tmp_path)
+    cache_path = tmp_path / "_build/.jupyter_cache"
+    cache = get_cache(str(cache_path))
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    elsewhere = tmp_path / "snapshot" / "notebooks" / page.name
+    other = tmp_path / "snapshot" / "notebooks" / "other.md"
+    for uri in (elsewhere, other):
+        notebook.cells[0].source = f"# {uri.name}"
+        cache.cache_notebook_bundle(CacheBundleIn(notebook, str(uri)), check_validity=False,
+                                    overwrite=True)
+    freshness.refresh(cache_path, {"notebooks/demo": page}, tmp_path, "full")
+    assert [Path(r.uri).name for r in cache.list_cache_records()] == ["other.md"]
