@@ -52,6 +52,10 @@ def compare_timings(name_a: str, a: Timing, name_b: str, b: Timing, tie: float =
             f"{name_a} and {name_b} are not told apart by this run (medians within {tie:.0%}, "
             f"or their {a.spread} bands overlap)"
         )
+    if min(a.median_s, b.median_s) <= 0:  # resolved, but no ratio to a zero latency exists
+        faster, slower = (name_a, name_b) if a.median_s <= 0 else (name_b, name_a)
+        return (f"{faster} is faster than {slower} (its call cost no more than waiting on its "
+                "output, once the harness's own cost is subtracted)")
     return compare(name_a, a.median_s, name_b, b.median_s, tie)
 
 

@@ -147,6 +147,8 @@ def test_a_timing_with_a_median_of_zero_is_compared_by_its_band_alone() -> None:
     zero = pg.Timing(1e-6, (0.0, 0.0, 0.0), 1)
     assert resolved(zero, pg.Timing(1e-5, (1e-5, 1e-5, 1e-5), 1))
     assert not resolved(zero, pg.Timing(1e-6, (0.0, 0.0, 0.0), 1))
+    slow = pg.Timing(1e-5, (1e-5, 1e-5, 1e-5), 1)
+    assert pg.compare_timings("a", slow, "b", zero).startswith("b is faster than a")
 
 
 def test_time_once_waits_on_the_output_with_the_collector_off() -> None:
